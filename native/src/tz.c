@@ -1,0 +1,81 @@
+/*
+ * Time zones as the C library resolves them: the TZ variable, tzset() and
+ * localtime().  The UTC offset is measured at a winter and a summer instant,
+ * which tells a resolved IANA zone from the libc's fallback to UTC.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+/* 2024-01-15T12:00:00Z and 2024-07-15T12:00:00Z. */
+#define PP__WINTER ((time_t) 1705320000)
+#define PP__SUMMER ((time_t) 1721044800)
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (month 1..12). */
+static long pp__days(long y, long m, long d) {
+  long era;
+  long yoe;
+  long doy;
+
+  y -= m <= 2;
+  era = (y >= 0 ? y : y - 399) / 400;
+  yoe = y - era * 400;
+  doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+static long pp__seconds(const struct tm *tm) {
+  return pp__days(tm->tm_year + 1900L, tm->tm_mon + 1L, tm->tm_mday) * 86400L +
+         tm->tm_hour * 3600L + tm->tm_min * 60L + tm->tm_sec;
+}
+
+/* Seconds east of UTC at instant `t` under the current TZ. */
+static long pp__offset(time_t t, char *zone, size_t zone_size) {
+  struct tm local;
+  struct tm utc;
+  struct tm *p;
+
+  p = localtime(&t);
+  if (p == NULL)
+    return 0;
+  local = *p;
+  p = gmtime(&t);
+  if (p == NULL)
+    return 0;
+  utc = *p;
+  if (zone != NULL && strftime(zone, zone_size, "%Z", &local) == 0)
+    zone[0] = '\0';
+  return pp__seconds(&local) - pp__seconds(&utc);
+}
+
+static void pp__use_zone(const char *tz) {
+  pp__os_setenv("TZ", tz);
+  pp__os_tzset();
+}
+
+void pp__probe_tz_utc(pp__result_t *result) {
+  char zone[64];
+  long offset;
+
+  pp__use_zone("UTC");
+  offset = pp__offset(PP__SUMMER, zone, sizeof(zone));
+  pp__set_int(result, offset);
+  pp__set_detail(result, "TZ=UTC: offset %ld s, abbreviation '%s'", offset,
+                 zone);
+}
+
+void pp__probe_tz_europe_berlin(pp__result_t *result) {
+  char zone[64];
+  long winter;
+  long summer;
+
+  pp__use_zone("Europe/Berlin");
+  winter = pp__offset(PP__WINTER, NULL, 0);
+  summer = pp__offset(PP__SUMMER, zone, sizeof(zone));
+  pp__set_str(result, winter == 3600 && summer == 7200 ? "resolved"
+                                                       : "unresolved");
+  pp__set_detail(result, "TZ=Europe/Berlin: offsets %ld s / %ld s, '%s'",
+                 winter, summer, zone);
+}
