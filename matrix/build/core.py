@@ -1,0 +1,110 @@
+"""Building the native core for one target: the portprobe executable and the shared library."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import cache
+from ..platforms import OS_FILE_PREFIXES, POLICIES, OsPolicy
+from ..targets import Target
+from ..toolchain import Zig
+
+__all__ = ["CFLAGS", "CoreBuild", "NATIVE_DIR", "build_core", "core_sources"]
+
+log = logging.getLogger(__name__)
+
+NATIVE_DIR = Path(__file__).resolve().parents[2] / "native"
+
+#: Portable C11 with warnings as errors; -O2 also keeps zig's debug-mode
+#: sanitizer runtime out of the binaries.
+CFLAGS = ("-std=c11", "-O2", "-g0", "-Wall", "-Wextra", "-Werror")
+
+
+@dataclass(frozen=True)
+class CoreBuild:
+    target: str
+    ok: bool
+    executable: Path | None = None
+    library: Path | None = None
+    error: str = ""
+    seconds: float = 0.0
+    cached: bool = False
+
+
+def core_sources(policy: OsPolicy, native: Path = NATIVE_DIR) -> list[Path]:
+    """The C files compiled for an OS: the portable ones and its platform folder."""
+    src = native / "src"
+    files = sorted(src.glob("*.c"))
+    for folder in policy.source_dirs:
+        for path in sorted((src / folder).glob("*.c")):
+            prefix = path.name.split("-", 1)[0] if "-" in path.name else ""
+            if prefix not in OS_FILE_PREFIXES or prefix == policy.file_prefix:
+                files.append(path)
+    return files
+
+
+def _inputs(native: Path) -> dict[str, str]:
+    """Every file under native/ that can change a build, by content hash."""
+    return {
+        str(p.relative_to(native)): cache.key(p.read_bytes().hex())
+        for p in sorted(native.rglob("*"))
+        if p.is_file() and p.suffix in {".c", ".h", ".def"}
+    }
+
+
+def _flags(target: Target, policy: OsPolicy, native: Path) -> list[str]:
+    return [
+        "-target", target.triple, *CFLAGS,
+        f"-I{native / 'include'}", f"-I{native / 'src'}",
+        *(f"-D{d}" for d in policy.defines),
+    ]
+
+
+def build_core(zig: Zig, target: Target, out: Path, native: Path = NATIVE_DIR) -> CoreBuild:
+    """Build portprobe and the shared library into out/<target>/; reuse them if unchanged."""
+    started = time.monotonic()
+    policy = POLICIES[target.os]
+    folder = out / target.identifier
+    exe = folder / f"portprobe{policy.exe_suffix}"
+    lib = folder / policy.shared_name
+    flags = _flags(target, policy, native)
+    stamp = folder / "core.key"
+    k = cache.key(zig.version, target.triple, flags, policy.libs, _inputs(native))
+    if exe.exists() and lib.exists() and _read(stamp) == k:
+        return CoreBuild(target.identifier, True, exe, lib, cached=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp.unlink(missing_ok=True)
+    sources = [str(p) for p in core_sources(policy, native)]
+    libs = [f"-l{name}" for name in policy.libs]
+    main = str(native / "src" / "main.c")
+    shared_flags = ["-shared", "-DPP_BUILDING_SHARED"] + ([] if target.os == "windows" else ["-fPIC"])
+    steps = [
+        [*flags, *sources, *libs, "-o", str(exe)],
+        [*flags, *shared_flags, *(s for s in sources if s != main), *libs, "-o", str(lib)],
+    ]
+    for args in steps:
+        proc = zig.cc(args, cwd=folder)
+        if proc.returncode != 0:
+            error = _first_error(proc.stderr) or f"zig cc exited with {proc.returncode}"
+            log.info("core build of %s failed:\n%s", target.identifier, proc.stderr)
+            return CoreBuild(target.identifier, False, error=error,
+                             seconds=time.monotonic() - started)
+    cache.write_atomic(stamp, k)
+    return CoreBuild(target.identifier, True, exe, lib, seconds=time.monotonic() - started)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text("utf-8")
+    except OSError:
+        return ""
+
+
+def _first_error(stderr: str) -> str:
+    for line in stderr.splitlines():
+        if "error" in line.lower():
+            return line.strip()[:300]
+    return stderr.strip().splitlines()[0][:300] if stderr.strip() else ""

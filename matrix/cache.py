@@ -1,0 +1,60 @@
+"""Content-addressed keys and atomic writes.
+
+A key is the SHA-256 of everything that determines an output (zig version,
+target triple and floor, flags, source text, runner and its version), so an
+unchanged input finds its old output and any change misses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ResultCache", "key", "write_atomic"]
+
+
+def key(*parts: Any) -> str:
+    """A stable hash of JSON-serialisable parts."""
+    text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write `data` to `path` so that readers see the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class ResultCache:
+    """JSON results stored by key under one folder; `fresh` ignores what is stored."""
+
+    def __init__(self, root: Path, *, fresh: bool = False) -> None:
+        self.root = root
+        self.fresh = fresh
+
+    def _path(self, k: str) -> Path:
+        return self.root / k[:2] / f"{k}.json"
+
+    def get(self, k: str) -> Any | None:
+        if self.fresh:
+            return None
+        try:
+            return json.loads(self._path(k).read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def put(self, k: str, value: Any) -> None:
+        write_atomic(self._path(k), json.dumps(value, sort_keys=True))

@@ -1,0 +1,115 @@
+"""Platform facts: the one place that knows how operating systems differ.
+
+Everything that depends on the OS or architecture of a target or of the host,
+on the Python side, is looked up here: the spelling of architectures, which
+native sources and flags an OS builds with, and how its binaries are named.
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+from dataclasses import dataclass
+
+__all__ = [
+    "ARCH_SYNONYMS",
+    "Host",
+    "OsPolicy",
+    "POLICIES",
+    "host",
+    "normalize_arch",
+]
+
+#: Architecture spellings used by OSes, Python and packaging, to ours.
+ARCH_SYNONYMS = {
+    "x86_64": "x86_64",
+    "amd64": "x86_64",
+    "x64": "x86_64",
+    "aarch64": "aarch64",
+    "arm64": "aarch64",
+}
+
+
+def normalize_arch(name: str) -> str:
+    """Map an architecture as any tool spells it to its portmatrix name."""
+    return ARCH_SYNONYMS.get(name.lower(), name.lower())
+
+
+@dataclass(frozen=True)
+class OsPolicy:
+    """How the native core is built for one operating system."""
+
+    os: str
+    #: Folders under native/src compiled for this OS, besides native/src itself.
+    source_dirs: tuple[str, ...]
+    #: Files in those folders named "<prefix>-*.c" belong to this OS only.
+    file_prefix: str
+    defines: tuple[str, ...]
+    libs: tuple[str, ...]
+    exe_suffix: str
+    shared_name: str
+    #: Extra flags for build-time probes, so that declarations newer than the
+    #: target's floor count as absent instead of compiling with a warning.
+    probe_flags: tuple[str, ...] = ()
+
+
+POLICIES = {
+    "linux": OsPolicy(
+        os="linux",
+        source_dirs=("unix",),
+        file_prefix="linux",
+        defines=("_POSIX_C_SOURCE=200809L", "_DEFAULT_SOURCE"),
+        libs=(),
+        exe_suffix="",
+        shared_name="libportprobe.so",
+    ),
+    "macos": OsPolicy(
+        os="macos",
+        source_dirs=("unix",),
+        file_prefix="darwin",
+        defines=("_DARWIN_C_SOURCE",),
+        libs=(),
+        exe_suffix="",
+        shared_name="libportprobe.dylib",
+        probe_flags=(
+            "-Werror=unguarded-availability",
+            "-Werror=unguarded-availability-new",
+        ),
+    ),
+    "windows": OsPolicy(
+        os="windows",
+        source_dirs=("win",),
+        file_prefix="win",
+        defines=("_WIN32_WINNT=0x0A00", "WIN32_LEAN_AND_MEAN"),
+        libs=("ws2_32", "bcrypt"),
+        exe_suffix=".exe",
+        shared_name="portprobe.dll",
+    ),
+}
+
+#: Prefixes of OS-specific files; a file with another OS's prefix is skipped.
+OS_FILE_PREFIXES = frozenset(p.file_prefix for p in POLICIES.values())
+
+
+@dataclass(frozen=True)
+class Host:
+    """The machine portmatrix runs on."""
+
+    os: str
+    arch: str
+    libc: str
+
+    def __str__(self) -> str:
+        return f"{self.os}-{self.arch}-{self.libc}"
+
+
+def host() -> Host:
+    """Describe the running machine in the vocabulary of targets.yaml."""
+    match sys.platform:
+        case "win32":
+            return Host("windows", normalize_arch(platform.machine()), "mingw")
+        case "darwin":
+            return Host("macos", normalize_arch(platform.machine()), "libsystem")
+        case _:
+            libc = "glibc" if platform.libc_ver()[0] == "glibc" else "musl"
+            return Host("linux", normalize_arch(platform.machine()), libc)

@@ -1,0 +1,160 @@
+"""The targets of the matrix, as declared in targets.yaml."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import config
+from .errors import ConfigError, Problem, did_you_mean
+
+__all__ = ["Target", "TRIPLE_RE", "ZigFacts", "load", "parse_version", "select"]
+
+#: arch-os[-abi] with an optional version after os or abi, as zig spells it.
+TRIPLE_RE = re.compile(
+    r"^(?P<arch>[a-z0-9_]+)-(?P<os>[a-z]+)(?:\.(?P<osver>[0-9.]+))?"
+    r"(?:-(?P<abi>[a-z0-9]+)(?:\.(?P<abiver>[0-9.]+))?)?$"
+)
+
+#: The zig ABI a libc is built with, and the OS it belongs to.
+LIBC_ABI = {"glibc": "gnu", "musl": "musl", "libsystem": "none", "mingw": "gnu"}
+LIBC_OS = {"glibc": "linux", "musl": "linux", "libsystem": "macos", "mingw": "windows"}
+#: Libcs whose floor is written into the triple as a version suffix.
+VERSIONED_LIBCS = {"glibc", "libsystem"}
+#: Runners and the OSes whose binaries they can execute.
+RUNNER_OSES = {
+    "native": {"linux", "macos", "windows"},
+    "ci": {"linux", "macos", "windows"},
+    "qemu": {"linux"},
+    "docker": {"linux"},
+    "wine": {"windows"},
+}
+
+
+def parse_version(text: str) -> tuple[int, ...]:
+    """'2.17' -> (2, 17); trailing zeros are dropped so 2.17.0 == 2.17."""
+    parts = [int(p) for p in text.split(".") if p != ""]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
+
+
+@dataclass(frozen=True)
+class ZigFacts:
+    """What the installed zig knows: triples with a libc, glibc versions."""
+
+    libc_triples: frozenset[str]
+    glibc_versions: frozenset[tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class Target:
+    identifier: str
+    triple: str
+    os: str
+    arch: str
+    libc: str
+    floor: str
+    runners: tuple[str, ...]
+    environments: tuple[str, ...] = ()
+
+    @property
+    def floor_version(self) -> tuple[int, ...]:
+        return parse_version(self.floor)
+
+    def describe(self) -> str:
+        return f"{self.identifier} ({self.triple}, {self.libc} {self.floor})"
+
+
+def load(path: Path, zig: ZigFacts | None = None) -> dict[str, Target]:
+    """Read and check targets.yaml; `zig` adds checks against the toolchain."""
+    doc = config.load(path, "targets.schema.json")
+    targets, problems = {}, []
+    for ident, entry in doc.data["targets"].items():
+        found = list(_check(doc, str(ident), entry, zig))
+        problems += found
+        if not found:
+            targets[str(ident)] = _target(str(ident), entry)
+    if problems:
+        raise ConfigError(problems)
+    return targets
+
+
+def select(targets: dict[str, Target], names: Iterable[str]) -> list[Target]:
+    """The targets named on a command line, in file order; unknown names fail."""
+    wanted = list(names)
+    unknown = [n for n in wanted if n not in targets]
+    if unknown:
+        hint = did_you_mean(unknown[0], targets) or f"known: {', '.join(targets)}"
+        raise ConfigError([Problem(Path("--target"), None, f"no target '{unknown[0]}'", hint)])
+    return [t for t in targets.values() if not wanted or t.identifier in wanted]
+
+
+def _target(ident: str, entry: dict) -> Target:
+    return Target(
+        identifier=ident,
+        triple=str(entry["triple"]),
+        os=str(entry["os"]),
+        arch=str(entry["arch"]),
+        libc=str(entry["libc"]),
+        floor=str(entry["floor"]),
+        runners=tuple(str(r) for r in entry["runners"]),
+        environments=tuple(str(e) for e in entry.get("environments", ())),
+    )
+
+
+def _check(doc: config.Document, ident: str, entry: dict, zig: ZigFacts | None) -> Iterator[Problem]:
+    at = ["targets", ident]
+    triple = str(entry["triple"])
+    m = TRIPLE_RE.match(triple)
+    if not m:
+        yield doc.problem(at + ["triple"], f"target '{ident}': triple {triple!r} is not arch-os[-abi]",
+                          "write it as zig does, e.g. x86_64-linux-gnu.2.17")
+        return
+    os_, arch, libc, floor = entry["os"], entry["arch"], entry["libc"], str(entry["floor"])
+    abi = m["abi"] or "none"
+    version = m["abiver"] or m["osver"]
+    if m["arch"] != arch:
+        yield doc.problem(at + ["triple"], f"target '{ident}': triple is for {m['arch']}, arch says {arch}",
+                          "make 'arch' and the triple agree")
+    if m["os"] != os_:
+        yield doc.problem(at + ["triple"], f"target '{ident}': triple is for {m['os']}, os says {os_}",
+                          "make 'os' and the triple agree")
+    if LIBC_OS[libc] != os_:
+        yield doc.problem(at + ["libc"], f"target '{ident}': {libc} is not a libc of {os_}",
+                          f"use libc: {_libc_for(os_)}")
+    elif LIBC_ABI[libc] != abi:
+        yield doc.problem(at + ["triple"], f"target '{ident}': {libc} builds with abi '{LIBC_ABI[libc]}', the triple has '{abi}'",
+                          f"end the triple in -{LIBC_ABI[libc]}" if LIBC_ABI[libc] != "none" else "drop the abi from the triple")
+    if libc in VERSIONED_LIBCS:
+        if version is None:
+            yield doc.problem(at + ["triple"], f"target '{ident}': triple has no version, so zig would pick its own floor",
+                              f"append the floor: {triple}.{floor}" if libc == "libsystem" else f"write {arch}-{os_}-{abi}.{floor}")
+        elif parse_version(version) != parse_version(floor):
+            yield doc.problem(at + ["floor"], f"target '{ident}': floor {floor} but the triple says {version}",
+                              "make 'floor' and the triple's version agree")
+    yield from _check_zig(doc, at, ident, f"{m['arch']}-{m['os']}-{abi}", libc, floor, zig)
+    for i, runner in enumerate(entry["runners"]):
+        if os_ not in RUNNER_OSES[runner]:
+            fits = ", ".join(r for r, oses in RUNNER_OSES.items() if os_ in oses)
+            yield doc.problem(at + ["runners", i], f"target '{ident}': runner '{runner}' cannot run {os_} binaries",
+                              f"runners that fit {os_}: {fits}")
+
+
+def _check_zig(doc, at, ident, base, libc, floor, zig: ZigFacts | None) -> Iterator[Problem]:
+    if zig is None:
+        return
+    if base not in zig.libc_triples:
+        hint = did_you_mean(base, zig.libc_triples) or "run `python -m ziglang targets` for the list"
+        yield doc.problem(at + ["triple"], f"target '{ident}': zig has no libc for {base}", hint)
+    if libc == "glibc" and parse_version(floor) not in zig.glibc_versions:
+        newest = ".".join(map(str, max(zig.glibc_versions)))
+        oldest = ".".join(map(str, min(zig.glibc_versions)))
+        yield doc.problem(at + ["floor"], f"target '{ident}': zig cannot build for glibc {floor}",
+                          f"pick a glibc release zig knows, from {oldest} to {newest}")
+
+
+def _libc_for(os_: str) -> str:
+    return " or ".join(sorted(k for k, v in LIBC_OS.items() if v == os_))
