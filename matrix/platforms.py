@@ -80,7 +80,7 @@ POLICIES = {
         os="windows",
         source_dirs=("win",),
         file_prefix="win",
-        defines=("_WIN32_WINNT=0x0A00", "WIN32_LEAN_AND_MEAN"),
+        defines=("WIN32_LEAN_AND_MEAN",),
         libs=("ws2_32", "bcrypt"),
         exe_suffix=".exe",
         shared_name="portprobe.dll",

@@ -1,6 +1,6 @@
 """Building for targets with zig: the native core, and the build-time probes."""
 
 from .checks import check, check_all
-from .core import CoreBuild, build_core, core_sources
+from .core import CoreBuild, build_core, core_sources, native_probe_names
 
-__all__ = ["CoreBuild", "build_core", "check", "check_all", "core_sources"]
+__all__ = ["CoreBuild", "build_core", "check", "check_all", "core_sources", "native_probe_names"]

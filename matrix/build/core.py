@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +13,7 @@ from ..platforms import OS_FILE_PREFIXES, POLICIES, OsPolicy
 from ..targets import Target
 from ..toolchain import Zig
 
-__all__ = ["CFLAGS", "CoreBuild", "NATIVE_DIR", "build_core", "core_sources"]
+__all__ = ["CFLAGS", "CoreBuild", "NATIVE_DIR", "build_core", "core_sources", "native_probe_names"]
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def build_core(zig: Zig, target: Target, out: Path, native: Path = NATIVE_DIR) -
     """Build portprobe and the shared library into out/<target>/; reuse them if unchanged."""
     started = time.monotonic()
     policy = POLICIES[target.os]
-    folder = out / target.identifier
+    folder = (out / target.identifier).resolve()
     exe = folder / f"portprobe{policy.exe_suffix}"
     lib = folder / policy.shared_name
     flags = _flags(target, policy, native)
@@ -94,6 +95,12 @@ def build_core(zig: Zig, target: Target, out: Path, native: Path = NATIVE_DIR) -
                              seconds=time.monotonic() - started)
     cache.write_atomic(stamp, k)
     return CoreBuild(target.identifier, True, exe, lib, seconds=time.monotonic() - started)
+
+
+def native_probe_names(native: Path = NATIVE_DIR) -> list[str]:
+    """The run-time probes compiled into the native core, from native/src/probes.def."""
+    text = (native / "src" / "probes.def").read_text("utf-8")
+    return re.findall(r'^PP_PROBE\(\s*\w+\s*,\s*"([^"]+)"\s*\)', text, re.M)
 
 
 def _read(path: Path) -> str:

@@ -1,0 +1,65 @@
+"""The probes as a Python API: native core through ctypes, or pure Python.
+
+    from matrix import core
+    core.run("signals.sigusr1_raise")            # native when it loads
+    core.run("tz.utc", backend="python")        # force the fallback
+
+The backend is chosen by the `backend` argument, else the PORTMATRIX_BACKEND
+environment variable (native, python or auto), else auto: native when the
+shared library loads, the pure-Python fallback otherwise.  The library is
+looked up in PORTMATRIX_NATIVE_LIB, then beside this package (where a wheel
+puts it).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from . import fallbacks
+from .native import NativeLibrary, NativeUnavailable
+
+__all__ = ["BACKENDS", "NativeUnavailable", "backend", "names", "run"]
+
+BACKENDS = ("auto", "native", "python")
+
+_library: NativeLibrary | None = None
+
+
+def _native() -> NativeLibrary:
+    global _library
+    if _library is None:
+        _library = NativeLibrary.load()
+    return _library
+
+
+def backend(prefer: str | None = None) -> str:
+    """Resolve 'auto' (or the environment's choice) to 'native' or 'python'."""
+    choice = prefer or os.environ.get("PORTMATRIX_BACKEND", "auto")
+    if choice not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {choice!r}")
+    if choice != "auto":
+        return choice
+    try:
+        _native()
+    except NativeUnavailable:
+        return "python"
+    return "native"
+
+
+def names(prefer: str | None = None) -> list[str]:
+    """The probes the chosen backend implements."""
+    if backend(prefer) == "native":
+        return _native().names()
+    return list(fallbacks.REGISTRY)
+
+
+def run(name: str, prefer: str | None = None) -> dict[str, Any]:
+    """Run one probe; returns {"probe", "value", "detail", "backend"}."""
+    chosen = backend(prefer)
+    if chosen == "native":
+        result = _native().run(name)
+    else:
+        result = fallbacks.run(name)
+    result["backend"] = chosen
+    return result
