@@ -1,11 +1,11 @@
 """`python -m matrix`: the command line of portmatrix.
 
-    python -m matrix matrix        build, run and report (the main job)
-    python -m matrix build         native core and build-time probes only
-    python -m matrix conformance   build and run; write reports/matrix.json
-    python -m matrix report        render matrix.md and matrix.html from matrix.json
-    python -m matrix targets       the targets and which runner each gets here
-    python -m matrix probes        the catalogue
+python -m matrix matrix        build, run and report (the main job)
+python -m matrix build         native core and build-time probes only
+python -m matrix conformance   build and run; write reports/matrix.json
+python -m matrix report        render matrix.md and matrix.html from matrix.json
+python -m matrix targets       the targets and which runner each gets here
+python -m matrix probes        the catalogue
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import sys
 from dataclasses import replace
 from pathlib import Path
 
-from . import pipeline, platforms, run
+from . import pipeline, run
 from .errors import MatrixError
 from .progress import Reporter
 from .report.model import deviations
@@ -29,41 +28,89 @@ EXIT_DEVIATIONS = 1
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--targets-file", type=Path, default=Path("targets.yaml"),
-                        help="the targets file (default: %(default)s)")
-    common.add_argument("-t", "--target", action="append", default=[], metavar="ID",
-                        help="only this target; repeat for more (default: all)")
-    common.add_argument("-p", "--probe", action="append", default=[], metavar="ID",
-                        help="only this probe or category; repeat for more (default: all)")
-    common.add_argument("-j", "--jobs", type=_positive_int, default=os.cpu_count() or 1,
-                        help="parallel compiles and runs (default: %(default)s, the cores)")
-    common.add_argument("-o", "--out", type=Path, default=Path("reports"),
-                        help="folder for the reports (default: %(default)s)")
-    common.add_argument("--build-dir", type=Path, default=Path("build"),
-                        help="folder for the built binaries (default: %(default)s)")
-    common.add_argument("--cache-dir", type=Path, default=Path(".cache"),
-                        help="results cache and wine prefix (default: %(default)s)")
-    common.add_argument("--fresh", action="store_true",
-                        help="ignore cached results and rebuild")
-    common.add_argument("--timeout", type=float, default=run.DEFAULT_TIMEOUT, metavar="S",
-                        help="seconds a run-time probe may take (default: %(default)s)")
-    common.add_argument("--no-python", action="store_true",
-                        help="skip the pure-Python fallback column")
+    common.add_argument(
+        "--targets-file",
+        type=Path,
+        default=Path("targets.yaml"),
+        help="the targets file (default: %(default)s)",
+    )
+    common.add_argument(
+        "-t",
+        "--target",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only this target; repeat for more (default: all)",
+    )
+    common.add_argument(
+        "-p",
+        "--probe",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only this probe or category; repeat for more (default: all)",
+    )
+    common.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive_int,
+        default=os.cpu_count() or 1,
+        help="parallel compiles and runs (default: %(default)s, the cores)",
+    )
+    common.add_argument(
+        "-o",
+        "--out",
+        type=Path,
+        default=Path("reports"),
+        help="folder for the reports (default: %(default)s)",
+    )
+    common.add_argument(
+        "--build-dir",
+        type=Path,
+        default=Path("build"),
+        help="folder for the built binaries (default: %(default)s)",
+    )
+    common.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path(".cache"),
+        help="results cache and wine prefix (default: %(default)s)",
+    )
+    common.add_argument("--fresh", action="store_true", help="ignore cached results and rebuild")
+    common.add_argument(
+        "--timeout",
+        type=float,
+        default=run.DEFAULT_TIMEOUT,
+        metavar="S",
+        help="seconds a run-time probe may take (default: %(default)s)",
+    )
+    common.add_argument(
+        "--no-python", action="store_true", help="skip the pure-Python fallback column"
+    )
     common.add_argument("--test-probes", action="store_true", help=argparse.SUPPRESS)
-    common.add_argument("--allow-deviations", action="store_true",
-                        help="exit 0 even when a cell deviates from its documented value")
+    common.add_argument(
+        "--allow-deviations",
+        action="store_true",
+        help="exit 0 even when a cell deviates from its documented value",
+    )
     common.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
-    common.add_argument("-v", "--verbose", action="count", default=0,
-                        help="more diagnostics; -vv shows tracebacks")
-    parser = argparse.ArgumentParser(prog="python -m matrix", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    common.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more diagnostics; -vv shows tracebacks"
+    )
+    parser = argparse.ArgumentParser(
+        prog="python -m matrix",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, text in (("matrix", "build, run and report: the main job"),
-                       ("build", "build the native core and decide the build-time probes"),
-                       ("conformance", "build and run; write matrix.json"),
-                       ("report", "render matrix.md and matrix.html from matrix.json"),
-                       ("targets", "list the targets and how each runs here"),
-                       ("probes", "list the catalogue")):
+    for name, text in (
+        ("matrix", "build, run and report: the main job"),
+        ("build", "build the native core and decide the build-time probes"),
+        ("conformance", "build and run; write matrix.json"),
+        ("report", "render matrix.md and matrix.html from matrix.json"),
+        ("targets", "list the targets and how each runs here"),
+        ("probes", "list the catalogue"),
+    ):
         sub.add_parser(name, parents=[common], help=text, description=text)
     return parser
 
@@ -77,17 +124,26 @@ def _positive_int(text: str) -> int:
 
 def _options(args: argparse.Namespace) -> pipeline.Options:
     return pipeline.Options(
-        targets_file=args.targets_file, targets=tuple(args.target), probes=tuple(args.probe),
-        jobs=args.jobs, out=args.out, build_dir=args.build_dir, cache_dir=args.cache_dir,
-        fresh=args.fresh, timeout=args.timeout, test_probes=args.test_probes,
+        targets_file=args.targets_file,
+        targets=tuple(args.target),
+        probes=tuple(args.probe),
+        jobs=args.jobs,
+        out=args.out,
+        build_dir=args.build_dir,
+        cache_dir=args.cache_dir,
+        fresh=args.fresh,
+        timeout=args.timeout,
+        test_probes=args.test_probes,
         python_backend=not args.no_python,
     )
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=[logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)],
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=[logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)],
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     ui = Reporter(quiet=args.quiet)
     try:
         return COMMANDS[args.command](args, ui)
@@ -115,8 +171,10 @@ def _cmd_build(args: argparse.Namespace, ui: Reporter) -> int:
     failed = [c for c in cores.values() if not c.ok]
     for c in failed:
         ui.say(f"{c.target}: {c.error}")
-    ui.say(f"{len(cores) - len(failed)} of {len(cores)} cores built into {p.options.build_dir}, "
-           f"{len(checks)} build-time cells")
+    ui.say(
+        f"{len(cores) - len(failed)} of {len(cores)} cores built into {p.options.build_dir}, "
+        f"{len(checks)} build-time cells"
+    )
     return 0
 
 
@@ -126,6 +184,7 @@ def _cmd_conformance(args: argparse.Namespace, ui: Reporter) -> int:
     model = pipeline.conformance(p, ui, cores, checks)
     path = p.options.out / "matrix.json"
     from .report.write import write_json
+
     write_json(model, path)
     return _finish(model, {"json": path}, args, ui)
 
@@ -166,11 +225,17 @@ def _finish(model: dict, paths: dict[str, Path], args: argparse.Namespace, ui: R
         ui.console.print(f"  {kind:4} {path}", markup=False)
     devs = deviations(model)
     for cell in devs:
-        ui.console.print(f"  deviates: {cell['probe']} on {cell['column']}: observed "
-                         f"{cell['value']!r}, documented {cell['expected']}", markup=False)
+        ui.console.print(
+            f"  deviates: {cell['probe']} on {cell['column']}: observed "
+            f"{cell['value']!r}, documented {cell['expected']}",
+            markup=False,
+        )
     if devs and not args.allow_deviations:
-        ui.console.print(f"{len(devs)} cells deviate from the documentation; "
-                         "pass --allow-deviations to exit 0 anyway", markup=False)
+        ui.console.print(
+            f"{len(devs)} cells deviate from the documentation; "
+            "pass --allow-deviations to exit 0 anyway",
+            markup=False,
+        )
         return EXIT_DEVIATIONS
     return 0
 

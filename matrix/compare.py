@@ -20,8 +20,9 @@ _OUTCOME_STATUS = {
 }
 
 
-def judge(catalogue: Catalogue, target: Target, obs: Observation,
-          python: tuple[int, ...] | None = None) -> Cell:
+def judge(
+    catalogue: Catalogue, target: Target, obs: Observation, python: tuple[int, ...] | None = None
+) -> Cell:
     """Compare one observation with the probe's documented expectation."""
     probe = catalogue.probes[obs.probe]
     ctx = Context(target, obs.column.backend, obs.column.environment, python)
@@ -40,9 +41,12 @@ def judge(catalogue: Catalogue, target: Target, obs: Observation,
     return Cell(obs, status, expected, cite, note)
 
 
-def judge_all(catalogue: Catalogue, targets: dict[str, Target],
-              observations: Iterable[Observation],
-              python: tuple[int, ...] | None = None) -> list[Cell]:
+def judge_all(
+    catalogue: Catalogue,
+    targets: dict[str, Target],
+    observations: Iterable[Observation],
+    python: tuple[int, ...] | None = None,
+) -> list[Cell]:
     return [judge(catalogue, targets[o.column.target], o, python) for o in observations]
 
 
@@ -58,8 +62,10 @@ class Agreement:
 
     @property
     def comparable(self) -> bool:
-        return (self.native.observation.outcome is Outcome.OK
-                and self.python.observation.outcome is Outcome.OK)
+        return (
+            self.native.observation.outcome is Outcome.OK
+            and self.python.observation.outcome is Outcome.OK
+        )
 
     @property
     def agree(self) -> bool | None:

@@ -172,14 +172,20 @@ def _describe(doc: Document, error: jsonschema.ValidationError) -> Problem:
 def _a(kind: Any) -> str:
     if isinstance(kind, list):
         return " or ".join(_a(k) for k in kind)
-    words = {"object": "a mapping", "array": "a list", "string": "a string",
-             "integer": "an integer", "boolean": "true or false", "number": "a number"}
+    words = {
+        "object": "a mapping",
+        "array": "a list",
+        "string": "a string",
+        "integer": "an integer",
+        "boolean": "true or false",
+        "number": "a number",
+    }
     return words.get(kind, str(kind))
 
 
 def _type_fix(kind: Any) -> str:
     if kind == "string":
-        return "quote the value, e.g. \"2.17\""
+        return 'quote the value, e.g. "2.17"'
     if kind == "array":
         return "write a list, e.g. [a, b]"
     if kind == "object":

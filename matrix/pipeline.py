@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from . import catalogue as catalogue_mod
-from . import compare, platforms, report, run, targets as targets_mod, toolchain
+from . import compare, platforms, report, run, toolchain
+from . import targets as targets_mod
 from .build import CoreBuild, build_core, check_all, native_probe_names
 from .cache import ResultCache
 from .catalogue import Catalogue, Probe
 from .errors import MatrixError
 from .progress import Reporter
-from .results import Cell, Column, How, Observation, Outcome
+from .results import Column, How, Observation, Outcome
 from .targets import Target
 
 __all__ = ["Options", "Plan", "build", "conformance", "plan", "render"]
@@ -84,14 +85,23 @@ def build(p: Plan, ui: Reporter) -> tuple[dict[str, CoreBuild], list[Observation
     if p.zig is None:
         ui.warn(f"{p.zig_error}; build cells are 'not run'")
         cores = {t.identifier: CoreBuild(t.identifier, False, error=p.zig_error) for t in p.targets}
-        return cores, [_not_run(pr, t, p.zig_error, "zig") for t in p.targets
-                       for pr in p.probes if pr.build]
+        return cores, [
+            _not_run(pr, t, p.zig_error, "zig") for t in p.targets for pr in p.probes if pr.build
+        ]
     cores = _build_cores(p, ui)
     checks = [pr for pr in p.probes if pr.build]
-    with ui.step(f"build-time probes: {len(checks)} × {len(p.targets)} targets",
-                 total=len(checks) * len(p.targets)) as step:
-        observations = check_all(p.zig, p.targets, checks, p.results, p.options.jobs,
-                                 on_done=lambda o: step.advance(f"{o.column.target} {o.probe}"))
+    with ui.step(
+        f"build-time probes: {len(checks)} × {len(p.targets)} targets",
+        total=len(checks) * len(p.targets),
+    ) as step:
+        observations = check_all(
+            p.zig,
+            p.targets,
+            checks,
+            p.results,
+            p.options.jobs,
+            on_done=lambda o: step.advance(f"{o.column.target} {o.probe}"),
+        )
     return cores, observations
 
 
@@ -101,8 +111,10 @@ def _build_cores(p: Plan, ui: Reporter) -> dict[str, CoreBuild]:
         # The targets whose libc zig has not built yet are slow (4-100 s);
         # all start at once, so the slowest begins first rather than last.
         with ThreadPoolExecutor(max_workers=max(1, p.options.jobs)) as pool:
-            futures = {t.identifier: pool.submit(build_core, p.zig, t, p.options.build_dir)
-                       for t in p.targets}
+            futures = {
+                t.identifier: pool.submit(build_core, p.zig, t, p.options.build_dir)
+                for t in p.targets
+            }
             cores = {}
             for ident, fut in futures.items():
                 cores[ident] = fut.result()
@@ -113,32 +125,43 @@ def _build_cores(p: Plan, ui: Reporter) -> dict[str, CoreBuild]:
     return cores
 
 
-def conformance(p: Plan, ui: Reporter, cores: dict[str, CoreBuild],
-                checks: list[Observation]) -> dict[str, Any]:
+def conformance(
+    p: Plan, ui: Reporter, cores: dict[str, CoreBuild], checks: list[Observation]
+) -> dict[str, Any]:
     """Run the run-time probes wherever this host can, judge every cell, assemble the model."""
     runners = run.registry(p.options.cache_dir)
     run_probes = [pr for pr in p.probes if not pr.build]
     observations, runs = list(checks), {}
-    with ui.step(f"run-time probes: {len(run_probes)} on {len(p.targets)} targets",
-                 total=len(p.targets)) as step:
-        with ThreadPoolExecutor(max_workers=max(1, p.options.jobs)) as pool:
-            futures = {t.identifier: pool.submit(_run_target, p, t, cores[t.identifier],
-                                                 run_probes, runners) for t in p.targets}
-            for ident, fut in futures.items():
-                found, how_it_ran = fut.result()
-                observations += found
-                runs[ident] = how_it_ran
-                step.advance(ident)
-    cells = compare.judge_all(p.catalogue, p.all_targets, observations,
-                              python=sys.version_info[:2])
-    model = report.assemble(catalogue=p.catalogue, targets=p.targets, cells=cells, runs=runs,
-                            host=str(p.host), zig=p.zig.version if p.zig else "missing")
+    title = f"run-time probes: {len(run_probes)} on {len(p.targets)} targets"
+    with (
+        ui.step(title, total=len(p.targets)) as step,
+        ThreadPoolExecutor(max_workers=max(1, p.options.jobs)) as pool,
+    ):
+        futures = {
+            t.identifier: pool.submit(_run_target, p, t, cores[t.identifier], run_probes, runners)
+            for t in p.targets
+        }
+        for ident, fut in futures.items():
+            found, how_it_ran = fut.result()
+            observations += found
+            runs[ident] = how_it_ran
+            step.advance(ident)
+    cells = compare.judge_all(p.catalogue, p.all_targets, observations, python=sys.version_info[:2])
+    model = report.assemble(
+        catalogue=p.catalogue,
+        targets=p.targets,
+        cells=cells,
+        runs=runs,
+        host=str(p.host),
+        zig=p.zig.version if p.zig else "missing",
+    )
     report.validate(model)
     return model
 
 
-def _run_target(p: Plan, t: Target, core: CoreBuild, probes: Sequence[Probe],
-                runners: dict[str, run.Runner]) -> tuple[list[Observation], dict[str, str]]:
+def _run_target(
+    p: Plan, t: Target, core: CoreBuild, probes: Sequence[Probe], runners: dict[str, run.Runner]
+) -> tuple[list[Observation], dict[str, str]]:
     if not probes:
         return [], {}
     runner, version, reason = run.choose(t, p.host, runners)
@@ -149,14 +172,22 @@ def _run_target(p: Plan, t: Target, core: CoreBuild, probes: Sequence[Probe],
         found = [_not_run(pr, t, reason, "none") for pr in probes]
     else:
         found = _run_with(p, t, runner, version, core.executable, probes)
-    how_it_ran = {"runner": runner.name, "version": version} if runner and core.ok else {"reason": reason}
+    how_it_ran = (
+        {"runner": runner.name, "version": version} if runner and core.ok else {"reason": reason}
+    )
     if p.options.python_backend:
         found += _run_python(p, t, probes)
     return found, how_it_ran
 
 
-def _run_with(p: Plan, t: Target, runner: run.Runner, version: str, program: Path | None,
-              probes: Sequence[Probe]) -> list[Observation]:
+def _run_with(
+    p: Plan,
+    t: Target,
+    runner: run.Runner,
+    version: str,
+    program: Path | None,
+    probes: Sequence[Probe],
+) -> list[Observation]:
     assert program is not None
     native = set(native_probe_names())
     how = How("run", runner.name, version, runner.backend)
@@ -164,8 +195,12 @@ def _run_with(p: Plan, t: Target, runner: run.Runner, version: str, program: Pat
     todo = [run.Probed(pr.id, pr.timeout or p.options.timeout) for pr in probes if pr.id in native]
     found = run.run_probes(runner, t, program, todo, how, column)
     missing = [pr for pr in probes if pr.id not in native]
-    return found + [Observation(pr.id, column, how, Outcome.NOT_RUN, None,
-                                "no native implementation of this probe") for pr in missing]
+    return found + [
+        Observation(
+            pr.id, column, how, Outcome.NOT_RUN, None, "no native implementation of this probe"
+        )
+        for pr in missing
+    ]
 
 
 def _run_python(p: Plan, t: Target, probes: Sequence[Probe]) -> list[Observation]:
@@ -177,8 +212,11 @@ def _run_python(p: Plan, t: Target, probes: Sequence[Probe]) -> list[Observation
         return []
     how = How("run", "python", avail.version, "python")
     column = Column(t.identifier, "python")
-    todo = [run.Probed(pr.id, pr.timeout or p.options.timeout)
-            for pr in probes if pr.id in fallbacks.REGISTRY]
+    todo = [
+        run.Probed(pr.id, pr.timeout or p.options.timeout)
+        for pr in probes
+        if pr.id in fallbacks.REGISTRY
+    ]
     return run.run_probes(runner, t, Path(sys.executable), todo, how, column)
 
 
@@ -188,8 +226,9 @@ def _not_run(pr: Probe, t: Target, reason: str, runner: str) -> Observation:
 
 
 def _failed(pr: Probe, t: Target, reason: str) -> Observation:
-    return Observation(pr.id, Column(t.identifier), How("run", "none"), Outcome.BUILD_FAILED,
-                       None, reason)
+    return Observation(
+        pr.id, Column(t.identifier), How("run", "none"), Outcome.BUILD_FAILED, None, reason
+    )
 
 
 def render(model: dict[str, Any], out: Path) -> dict[str, Path]:

@@ -25,8 +25,11 @@ class Reporter:
         self.stream = stream or sys.stderr
         self.quiet = quiet
         self.github = os.environ.get("GITHUB_ACTIONS") == "true"
-        self.console = Console(file=self.stream, highlight=False,
-                               force_terminal=None if self.stream.isatty() else False)
+        self.console = Console(
+            file=self.stream,
+            highlight=False,
+            force_terminal=None if self.stream.isatty() else False,
+        )
         self.live = self.stream.isatty() and not quiet
         self.mark_ok, self.mark_bad = ("✓", "✗") if _utf8(self.stream) else ("ok", "FAILED")
 
@@ -47,9 +50,15 @@ class Reporter:
             self.say(f"{title} …")
         bar = None
         if self.live and total:
-            bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                           TextColumn("{task.fields[current]}"), TimeElapsedColumn(),
-                           console=self.console, transient=True)
+            bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[current]}"),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
             bar.start()
         step = _Step(bar, bar.add_task(title, total=total, current="") if bar else None)
         ok = True

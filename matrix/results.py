@@ -15,7 +15,7 @@ __all__ = ["Column", "How", "Observation", "Outcome", "Status", "Value"]
 Value = int | str | bool
 
 
-class Outcome(str, enum.Enum):
+class Outcome(enum.StrEnum):
     """How getting a value went, before it is compared with any expectation."""
 
     OK = "ok"
@@ -26,7 +26,7 @@ class Outcome(str, enum.Enum):
     BAD_OUTPUT = "bad output"
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     """A cell's verdict, as the report shows it."""
 
     AGREES = "agrees"

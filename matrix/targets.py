@@ -105,55 +105,90 @@ def _target(ident: str, entry: dict) -> Target:
     )
 
 
-def _check(doc: config.Document, ident: str, entry: dict, zig: ZigFacts | None) -> Iterator[Problem]:
+def _check(
+    doc: config.Document, ident: str, entry: dict, zig: ZigFacts | None
+) -> Iterator[Problem]:
     at = ["targets", ident]
     triple = str(entry["triple"])
     m = TRIPLE_RE.match(triple)
     if not m:
-        yield doc.problem(at + ["triple"], f"target '{ident}': triple {triple!r} is not arch-os[-abi]",
-                          "write it as zig does, e.g. x86_64-linux-gnu.2.17")
+        yield doc.problem(
+            at + ["triple"],
+            f"target '{ident}': triple {triple!r} is not arch-os[-abi]",
+            "write it as zig does, e.g. x86_64-linux-gnu.2.17",
+        )
         return
     os_, arch, libc, floor = entry["os"], entry["arch"], entry["libc"], str(entry["floor"])
     abi = m["abi"] or "none"
     version = m["abiver"] or m["osver"]
     if m["arch"] != arch:
-        yield doc.problem(at + ["triple"], f"target '{ident}': triple is for {m['arch']}, arch says {arch}",
-                          "make 'arch' and the triple agree")
+        yield doc.problem(
+            at + ["triple"],
+            f"target '{ident}': triple is for {m['arch']}, arch says {arch}",
+            "make 'arch' and the triple agree",
+        )
     if m["os"] != os_:
-        yield doc.problem(at + ["triple"], f"target '{ident}': triple is for {m['os']}, os says {os_}",
-                          "make 'os' and the triple agree")
+        yield doc.problem(
+            at + ["triple"],
+            f"target '{ident}': triple is for {m['os']}, os says {os_}",
+            "make 'os' and the triple agree",
+        )
     if LIBC_OS[libc] != os_:
-        yield doc.problem(at + ["libc"], f"target '{ident}': {libc} is not a libc of {os_}",
-                          f"use libc: {_libc_for(os_)}")
+        yield doc.problem(
+            at + ["libc"],
+            f"target '{ident}': {libc} is not a libc of {os_}",
+            f"use libc: {_libc_for(os_)}",
+        )
     elif LIBC_ABI[libc] != abi:
-        yield doc.problem(at + ["triple"], f"target '{ident}': {libc} builds with abi '{LIBC_ABI[libc]}', the triple has '{abi}'",
-                          f"end the triple in -{LIBC_ABI[libc]}" if LIBC_ABI[libc] != "none" else "drop the abi from the triple")
+        yield doc.problem(
+            at + ["triple"],
+            f"target '{ident}': {libc} builds with abi '{LIBC_ABI[libc]}', the triple has '{abi}'",
+            f"end the triple in -{LIBC_ABI[libc]}"
+            if LIBC_ABI[libc] != "none"
+            else "drop the abi from the triple",
+        )
     if libc in VERSIONED_LIBCS:
         if version is None:
-            yield doc.problem(at + ["triple"], f"target '{ident}': triple has no version, so zig would pick its own floor",
-                              f"append the floor: {triple}.{floor}" if libc == "libsystem" else f"write {arch}-{os_}-{abi}.{floor}")
+            yield doc.problem(
+                at + ["triple"],
+                f"target '{ident}': triple has no version, so zig would pick its own floor",
+                f"append the floor: {triple}.{floor}"
+                if libc == "libsystem"
+                else f"write {arch}-{os_}-{abi}.{floor}",
+            )
         elif parse_version(version) != parse_version(floor):
-            yield doc.problem(at + ["floor"], f"target '{ident}': floor {floor} but the triple says {version}",
-                              "make 'floor' and the triple's version agree")
+            yield doc.problem(
+                at + ["floor"],
+                f"target '{ident}': floor {floor} but the triple says {version}",
+                "make 'floor' and the triple's version agree",
+            )
     yield from _check_zig(doc, at, ident, f"{m['arch']}-{m['os']}-{abi}", libc, floor, zig)
     for i, runner in enumerate(entry["runners"]):
         if os_ not in RUNNER_OSES[runner]:
             fits = ", ".join(r for r, oses in RUNNER_OSES.items() if os_ in oses)
-            yield doc.problem(at + ["runners", i], f"target '{ident}': runner '{runner}' cannot run {os_} binaries",
-                              f"runners that fit {os_}: {fits}")
+            yield doc.problem(
+                at + ["runners", i],
+                f"target '{ident}': runner '{runner}' cannot run {os_} binaries",
+                f"runners that fit {os_}: {fits}",
+            )
 
 
 def _check_zig(doc, at, ident, base, libc, floor, zig: ZigFacts | None) -> Iterator[Problem]:
     if zig is None:
         return
     if base not in zig.libc_triples:
-        hint = did_you_mean(base, zig.libc_triples) or "run `python -m ziglang targets` for the list"
+        hint = (
+            did_you_mean(base, zig.libc_triples) or "run `python -m ziglang targets` for the list"
+        )
         yield doc.problem(at + ["triple"], f"target '{ident}': zig has no libc for {base}", hint)
     if libc == "glibc" and parse_version(floor) not in zig.glibc_versions:
         newest = ".".join(map(str, max(zig.glibc_versions)))
         oldest = ".".join(map(str, min(zig.glibc_versions)))
-        yield doc.problem(at + ["floor"], f"target '{ident}': zig cannot build for glibc {floor}",
-                          f"pick a glibc release zig knows, from {oldest} to {newest}")
+        yield doc.problem(
+            at + ["floor"],
+            f"target '{ident}': zig cannot build for glibc {floor}",
+            f"pick a glibc release zig knows, from {oldest} to {newest}",
+        )
 
 
 def _libc_for(os_: str) -> str:

@@ -30,7 +30,9 @@ log = logging.getLogger(__name__)
 #: pyproject.toml pins the ziglang package to it.
 PINNED_VERSION = "0.17.0"
 
-INSTALL_HINT = f"install it with: {Path(sys.executable).name} -m pip install ziglang=={PINNED_VERSION}"
+INSTALL_HINT = (
+    f"install it with: {Path(sys.executable).name} -m pip install ziglang=={PINNED_VERSION}"
+)
 
 #: zig's cache is shared by concurrent compiles; two of them can race on the
 #: same entry and one fails with one of these, although retrying succeeds.
@@ -43,25 +45,32 @@ class Zig:
     exe: Path
     version: str
 
-    def cc(self, args: Sequence[str], *, cwd: Path | None = None,
-           timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    def cc(
+        self, args: Sequence[str], *, cwd: Path | None = None, timeout: float = 600
+    ) -> subprocess.CompletedProcess[str]:
         """Run `zig cc ARGS`, retrying the cache races concurrent compiles hit."""
         cmd = [str(self.exe), "cc", *args]
         for attempt in range(1, RETRIES + 1):
-            proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True,
-                                  timeout=timeout, errors="replace")
+            proc = subprocess.run(
+                cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, errors="replace"
+            )
             if proc.returncode == 0 or not CACHE_RACE.search(proc.stderr):
                 return proc
-            log.info("zig cache race (attempt %d of %d): %s", attempt, RETRIES,
-                     proc.stderr.strip().splitlines()[-1:])
+            log.info(
+                "zig cache race (attempt %d of %d): %s",
+                attempt,
+                RETRIES,
+                proc.stderr.strip().splitlines()[-1:],
+            )
             time.sleep(0.05 * attempt)
         return proc
 
     @cached_property
     def facts(self) -> ZigFacts:
         """The triples zig has a libc for and the glibc versions it can target."""
-        out = subprocess.run([str(self.exe), "targets"], capture_output=True, text=True,
-                             check=False, timeout=120).stdout
+        out = subprocess.run(
+            [str(self.exe), "targets"], capture_output=True, text=True, check=False, timeout=120
+        ).stdout
         return ZigFacts(
             libc_triples=frozenset(_zon_list(out, "libc")),
             glibc_versions=frozenset(parse_version(v) for v in _zon_list(out, "glibc")),
@@ -90,7 +99,5 @@ def find(required: str | None = PINNED_VERSION) -> Zig:
     if proc.returncode != 0 or not version:
         raise ToolchainError(f"zig at {exe} failed: {proc.stderr.strip()[:200]}; {INSTALL_HINT}")
     if required and version != required:
-        raise ToolchainError(
-            f"zig {version} found, portmatrix needs {required}; {INSTALL_HINT}"
-        )
+        raise ToolchainError(f"zig {version} found, portmatrix needs {required}; {INSTALL_HINT}")
     return Zig(exe, version)

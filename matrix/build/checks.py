@@ -34,10 +34,14 @@ REFUSALS = (
     (re.compile(r"file not found"), "header not found"),
     (re.compile(r"is only available on ([^\[]+?) or newer"), "available only from {0}"),
     (re.compile(r"is unavailable|explicitly marked unavailable"), "marked unavailable"),
-    (re.compile(r"undeclared (?:identifier|function)|implicit declaration of function"),
-     "not declared"),
-    (re.compile(r"unknown type name|incomplete type|invalid application of 'sizeof'"),
-     "type not declared"),
+    (
+        re.compile(r"undeclared (?:identifier|function)|implicit declaration of function"),
+        "not declared",
+    ),
+    (
+        re.compile(r"unknown type name|incomplete type|invalid application of 'sizeof'"),
+        "type not declared",
+    ),
     (re.compile(r"undefined symbol|undefined reference"), "declared but does not link"),
 )
 
@@ -58,16 +62,24 @@ def source(build: BuildCheck) -> str:
         case "header":
             lines.append("int main(void) { return 0; }")
         case "function":
-            lines += ["int main(void) {",
-                      f"  volatile uintptr_t address = (uintptr_t) &{build.subject};",
-                      "  return (int) (address & 1);", "}"]
+            lines += [
+                "int main(void) {",
+                f"  volatile uintptr_t address = (uintptr_t) &{build.subject};",
+                "  return (int) (address & 1);",
+                "}",
+            ]
         case "type":
             lines.append(f"int main(void) {{ return (int) sizeof({build.subject}) == 0; }}")
         case "macro":
-            lines += [f"#ifdef {build.subject}",
-                      f"#define PM_VALUE ((long long) ({build.subject}))",
-                      "#define PM_DEFINED 1", "#else",
-                      "#define PM_VALUE 0LL", "#define PM_DEFINED 0", "#endif"]
+            lines += [
+                f"#ifdef {build.subject}",
+                f"#define PM_VALUE ((long long) ({build.subject}))",
+                "#define PM_DEFINED 1",
+                "#else",
+                "#define PM_VALUE 0LL",
+                "#define PM_DEFINED 0",
+                "#endif",
+            ]
             lines += _marker_lines()
         case "expr":
             lines += [f"#define PM_VALUE ((long long) ({build.subject}))", "#define PM_DEFINED 1"]
@@ -90,34 +102,43 @@ def check(zig: Zig, target: Target, probe: Probe, results: cache.ResultCache) ->
     policy = POLICIES[target.os]
     text = source(build)
     libs = [f"-l{lib}" for lib in build.libs.get(target.os, ())]
-    flags = ["-target", target.triple, *PROBE_FLAGS, *policy.probe_flags,
-             *(f"-D{d}" for d in policy.defines)]
+    flags = [
+        "-target",
+        target.triple,
+        *PROBE_FLAGS,
+        *policy.probe_flags,
+        *(f"-D{d}" for d in policy.defines),
+    ]
     k = cache.key("check", zig.version, target.triple, target.floor, flags, libs, text)
     how = How("build", "zig", zig.version)
     column = Column(target.identifier)
     stored = results.get(k)
     if stored is not None:
-        return Observation(probe.id, column, how, Outcome(stored["outcome"]),
-                           stored["value"], stored["detail"])
+        return Observation(
+            probe.id, column, how, Outcome(stored["outcome"]), stored["value"], stored["detail"]
+        )
     started = time.monotonic()
     outcome, value, detail = _compile(zig, build, text, flags, libs)
-    obs = Observation(probe.id, column, how, outcome, value, detail,
-                      seconds=time.monotonic() - started)
+    obs = Observation(
+        probe.id, column, how, outcome, value, detail, seconds=time.monotonic() - started
+    )
     if outcome is Outcome.OK:
         results.put(k, {"outcome": outcome.value, "value": value, "detail": detail})
     return obs
 
 
-def _compile(zig: Zig, build: BuildCheck, text: str, flags: list[str],
-             libs: list[str]) -> tuple[Outcome, object, str]:
+def _compile(
+    zig: Zig, build: BuildCheck, text: str, flags: list[str], libs: list[str]
+) -> tuple[Outcome, object, str]:
     value_check = build.kind in {"macro", "expr"}
     with tempfile.TemporaryDirectory(prefix="pm-check-") as tmp:
         src = Path(tmp) / "probe.c"
         out = Path(tmp) / ("probe.o" if value_check else "probe.out")
         src.write_text(text, "utf-8")
         mode = ["-c"] if value_check else []
-        proc = zig.cc([*flags, *mode, str(src), *([] if value_check else libs), "-o", str(out)],
-                      cwd=Path(tmp))
+        proc = zig.cc(
+            [*flags, *mode, str(src), *([] if value_check else libs), "-o", str(out)], cwd=Path(tmp)
+        )
         if proc.returncode != 0:
             return _refusal(build, proc.stderr)
         if not value_check:
@@ -143,13 +164,18 @@ def _read_value(build: BuildCheck, data: bytes) -> tuple[Outcome, object, str]:
     defined = data[at + 8]
     if not defined:
         return Outcome.OK, "undefined", f"{build.subject} is not defined"
-    value = int.from_bytes(data[at + 9:at + 17], "little", signed=True)
+    value = int.from_bytes(data[at + 9 : at + 17], "little", signed=True)
     return Outcome.OK, value, f"{build.subject} = {value}"
 
 
-def check_all(zig: Zig, targets: Iterable[Target], probes: Iterable[Probe],
-              results: cache.ResultCache, jobs: int,
-              on_done: Callable[[Observation], None] = lambda o: None) -> list[Observation]:
+def check_all(
+    zig: Zig,
+    targets: Iterable[Target],
+    probes: Iterable[Probe],
+    results: cache.ResultCache,
+    jobs: int,
+    on_done: Callable[[Observation], None] = lambda o: None,
+) -> list[Observation]:
     """Every build-time probe for every target, `jobs` compiles at a time."""
     work = [(t, p) for t in targets for p in probes if p.build is not None]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:

@@ -58,8 +58,11 @@ def _inputs(native: Path) -> dict[str, str]:
 
 def _flags(target: Target, policy: OsPolicy, native: Path) -> list[str]:
     return [
-        "-target", target.triple, *CFLAGS,
-        f"-I{native / 'include'}", f"-I{native / 'src'}",
+        "-target",
+        target.triple,
+        *CFLAGS,
+        f"-I{native / 'include'}",
+        f"-I{native / 'src'}",
         *(f"-D{d}" for d in policy.defines),
     ]
 
@@ -81,7 +84,9 @@ def build_core(zig: Zig, target: Target, out: Path, native: Path = NATIVE_DIR) -
     sources = [str(p) for p in core_sources(policy, native)]
     libs = [f"-l{name}" for name in policy.libs]
     main = str(native / "src" / "main.c")
-    shared_flags = ["-shared", "-DPP_BUILDING_SHARED"] + ([] if target.os == "windows" else ["-fPIC"])
+    shared_flags = ["-shared", "-DPP_BUILDING_SHARED"] + (
+        [] if target.os == "windows" else ["-fPIC"]
+    )
     steps = [
         [*flags, *sources, *libs, "-o", str(exe)],
         [*flags, *shared_flags, *(s for s in sources if s != main), *libs, "-o", str(lib)],
@@ -91,8 +96,9 @@ def build_core(zig: Zig, target: Target, out: Path, native: Path = NATIVE_DIR) -
         if proc.returncode != 0:
             error = _first_error(proc.stderr) or f"zig cc exited with {proc.returncode}"
             log.info("core build of %s failed:\n%s", target.identifier, proc.stderr)
-            return CoreBuild(target.identifier, False, error=error,
-                             seconds=time.monotonic() - started)
+            return CoreBuild(
+                target.identifier, False, error=error, seconds=time.monotonic() - started
+            )
     cache.write_atomic(stamp, k)
     return CoreBuild(target.identifier, True, exe, lib, seconds=time.monotonic() - started)
 

@@ -83,9 +83,7 @@ class Expectation:
                 return False
             if self.max is not None and value > self.max:
                 return False
-        if self.pattern is not None and not re.fullmatch(self.pattern, str(value)):
-            return False
-        return True
+        return self.pattern is None or re.fullmatch(self.pattern, str(value)) is not None
 
     def describe(self) -> str:
         """The expected value as a reader sees it: '10', 'one of a, b', '≤ 0.001'."""
@@ -148,8 +146,16 @@ class Catalogue:
         for name in wanted:
             if name not in self.probes and name not in self.categories:
                 hint = did_you_mean(name, [*self.probes, *self.categories])
-                raise ConfigError([Problem(Path("--probe"), None, f"no probe or category '{name}'",
-                                           hint or "`python -m matrix probes` lists them")])
+                raise ConfigError(
+                    [
+                        Problem(
+                            Path("--probe"),
+                            None,
+                            f"no probe or category '{name}'",
+                            hint or "`python -m matrix probes` lists them",
+                        )
+                    ]
+                )
         chosen = [p for p in self.probes.values() if test_only or not p.test_only]
         if wanted:
             chosen = [p for p in chosen if p.id in wanted or p.category in wanted]
@@ -189,23 +195,36 @@ def _check(doc, i, entry, category, sources, seen) -> Iterable[Problem]:
     at = ["probes", i]
     pid = str(entry["id"])
     if pid.split(".")[0] != category:
-        yield doc.problem(at + ["id"], f"probe '{pid}' is in the file of category '{category}'",
-                          f"name it '{category}.{pid.split('.', 1)[-1]}' or move it")
+        yield doc.problem(
+            at + ["id"],
+            f"probe '{pid}' is in the file of category '{category}'",
+            f"name it '{category}.{pid.split('.', 1)[-1]}' or move it",
+        )
     if pid in seen:
         other = seen[pid]
-        yield doc.problem(at + ["id"], f"probe '{pid}' is defined twice",
-                          f"the other one is at {other.file.name}:{other.line}; rename one")
+        yield doc.problem(
+            at + ["id"],
+            f"probe '{pid}' is defined twice",
+            f"the other one is at {other.file.name}:{other.line}; rename one",
+        )
     for j, exp in enumerate(entry["expect"]):
         for k, key in enumerate(exp["cite"]):
             if str(key) not in sources:
                 hint = did_you_mean(str(key), sources) or "add it to sources.yaml"
-                yield doc.problem(at + ["expect", j, "cite", k], f"probe '{pid}' cites unknown source '{key}'", hint)
+                yield doc.problem(
+                    at + ["expect", j, "cite", k],
+                    f"probe '{pid}' cites unknown source '{key}'",
+                    hint,
+                )
         if "pattern" in exp:
             try:
                 re.compile(str(exp["pattern"]))
             except re.error as exc:
-                yield doc.problem(at + ["expect", j, "pattern"], f"probe '{pid}': bad pattern: {exc}",
-                                  "write a Python regular expression")
+                yield doc.problem(
+                    at + ["expect", j, "pattern"],
+                    f"probe '{pid}': bad pattern: {exc}",
+                    "write a Python regular expression",
+                )
 
 
 def _probe(doc: config.Document, i: int, entry: dict, category: str) -> Probe:

@@ -57,9 +57,6 @@ def names(prefer: str | None = None) -> list[str]:
 def run(name: str, prefer: str | None = None) -> dict[str, Any]:
     """Run one probe; returns {"probe", "value", "detail", "backend"}."""
     chosen = backend(prefer)
-    if chosen == "native":
-        result = _native().run(name)
-    else:
-        result = fallbacks.run(name)
+    result = _native().run(name) if chosen == "native" else fallbacks.run(name)
     result["backend"] = chosen
     return result

@@ -17,14 +17,21 @@ from ..compare import agreements
 from ..results import Cell, Column, Status
 from ..targets import Target
 
-__all__ = ["SCHEMA_VERSION", "TargetRun", "assemble", "validate"]
+__all__ = ["SCHEMA_VERSION", "assemble", "deviations", "validate"]
 
 SCHEMA_VERSION = 1
 
 
-def assemble(*, catalogue: Catalogue, targets: Sequence[Target], cells: Iterable[Cell],
-             runs: dict[str, dict[str, str]], host: str, zig: str,
-             generated: dt.datetime | None = None) -> dict[str, Any]:
+def assemble(
+    *,
+    catalogue: Catalogue,
+    targets: Sequence[Target],
+    cells: Iterable[Cell],
+    runs: dict[str, dict[str, str]],
+    host: str,
+    zig: str,
+    generated: dt.datetime | None = None,
+) -> dict[str, Any]:
     """The JSON model of a matrix run.
 
     `runs` maps a target identifier to how its run-time probes went here:
@@ -36,14 +43,19 @@ def assemble(*, catalogue: Catalogue, targets: Sequence[Target], cells: Iterable
     return {
         "schema": "portmatrix.matrix",
         "version": SCHEMA_VERSION,
-        "generated": (generated or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "generated": (generated or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "tool": {"zig": zig, "python": platform.python_version()},
         "host": host,
         "targets": [_target(t, runs.get(t.identifier, {})) for t in targets],
-        "columns": [{"id": c.id, "target": c.target, "backend": c.backend,
-                     "environment": c.environment} for c in columns],
-        "categories": [{"id": k, "title": v} for k, v in catalogue.categories.items()
-                       if any(p.startswith(k + ".") for p in probe_ids)],
+        "columns": [
+            {"id": c.id, "target": c.target, "backend": c.backend, "environment": c.environment}
+            for c in columns
+        ],
+        "categories": [
+            {"id": k, "title": v}
+            for k, v in catalogue.categories.items()
+            if any(p.startswith(k + ".") for p in probe_ids)
+        ],
         "probes": [_probe(p) for p in catalogue.probes.values() if p.id in probe_ids],
         "sources": {k: asdict(s) | {"key": k} for k, s in catalogue.sources.items()},
         "cells": [_cell(c) for c in cells],
@@ -60,23 +72,38 @@ def validate(model: dict[str, Any]) -> None:
 def _columns(targets: Sequence[Target], cells: list[Cell]) -> list[Column]:
     seen = {c.observation.column for c in cells}
     order = {t.identifier: i for i, t in enumerate(targets)}
-    return sorted(seen, key=lambda c: (order.get(c.target, 99), c.environment, c.backend != "native"))
+    return sorted(
+        seen, key=lambda c: (order.get(c.target, 99), c.environment, c.backend != "native")
+    )
 
 
 def _target(t: Target, run: dict[str, str]) -> dict[str, Any]:
     return {
-        "id": t.identifier, "triple": t.triple, "os": t.os, "arch": t.arch,
-        "libc": t.libc, "floor": t.floor, "runners": list(t.runners),
-        "ran_with": run.get("runner", ""), "runner_version": run.get("version", ""),
+        "id": t.identifier,
+        "triple": t.triple,
+        "os": t.os,
+        "arch": t.arch,
+        "libc": t.libc,
+        "floor": t.floor,
+        "runners": list(t.runners),
+        "ran_with": run.get("runner", ""),
+        "runner_version": run.get("version", ""),
         "not_run_reason": run.get("reason", ""),
     }
 
 
 def _probe(p) -> dict[str, Any]:
     return {
-        "id": p.id, "category": p.category, "title": p.title, "why": p.why, "kind": p.kind,
-        "check": ({"kind": p.build.kind, "subject": p.build.subject,
-                   "headers": list(p.build.headers)} if p.build else None),
+        "id": p.id,
+        "category": p.category,
+        "title": p.title,
+        "why": p.why,
+        "kind": p.kind,
+        "check": (
+            {"kind": p.build.kind, "subject": p.build.subject, "headers": list(p.build.headers)}
+            if p.build
+            else None
+        ),
         "expectations": [
             {"when": dict(e.when), "expected": e.describe(), "cite": list(e.cite), "note": e.note}
             for e in p.expectations
@@ -87,18 +114,28 @@ def _probe(p) -> dict[str, Any]:
 def _cell(c: Cell) -> dict[str, Any]:
     o = c.observation
     return {
-        "probe": o.probe, "column": o.column.id, "status": c.status.value,
-        "value": o.value, "detail": o.detail, "expected": c.expected,
-        "cite": list(c.cite), "note": c.note, "seconds": round(o.seconds, 4),
+        "probe": o.probe,
+        "column": o.column.id,
+        "status": c.status.value,
+        "value": o.value,
+        "detail": o.detail,
+        "expected": c.expected,
+        "cite": list(c.cite),
+        "note": c.note,
+        "seconds": round(o.seconds, 4),
         "how": asdict(o.how),
     }
 
 
 def _agreement(a) -> dict[str, Any]:
     return {
-        "probe": a.probe, "target": a.target, "environment": a.environment,
-        "native": a.native.observation.value, "python": a.python.observation.value,
-        "agree": a.agree, "explanation": a.explanation,
+        "probe": a.probe,
+        "target": a.target,
+        "environment": a.environment,
+        "native": a.native.observation.value,
+        "python": a.python.observation.value,
+        "agree": a.agree,
+        "explanation": a.explanation,
     }
 
 

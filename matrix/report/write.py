@@ -57,8 +57,17 @@ def show(value: Any) -> str:
 def _md(text: Any) -> str:
     """Text safe inside a Markdown table cell: no row breaks, no markup, no HTML."""
     s = "".join(ch if ch.isprintable() else " " for ch in str(text))
-    for ch, esc in (("\\", "\\\\"), ("|", "\\|"), ("`", "\\`"), ("*", "\\*"), ("_", "\\_"),
-                    ("[", "\\["), ("]", "\\]"), ("<", "&lt;"), (">", "&gt;")):
+    for ch, esc in (
+        ("\\", "\\\\"),
+        ("|", "\\|"),
+        ("`", "\\`"),
+        ("*", "\\*"),
+        ("_", "\\_"),
+        ("[", "\\["),
+        ("]", "\\]"),
+        ("<", "&lt;"),
+        (">", "&gt;"),
+    ):
         s = s.replace(ch, esc)
     return s
 
@@ -69,14 +78,21 @@ def markdown(model: dict[str, Any]) -> str:
     cols = [c["id"] for c in model["columns"]]
     lines = ["# portmatrix compatibility matrix", ""]
     summary = ", ".join(f"{MARKS[k]} {k}: {v}" for k, v in model["summary"].items())
-    lines += [f"Generated {model['generated']} on {_md(model['host'])} with zig "
-              f"{_md(model['tool']['zig'])}. {summary}", ""]
+    lines += [
+        f"Generated {model['generated']} on {_md(model['host'])} with zig "
+        f"{_md(model['tool']['zig'])}. {summary}",
+        "",
+    ]
     lines += ["| target | triple | floor | run-time probes |", "|---|---|---|---|"]
     for t in model["targets"]:
-        ran = (f"{_md(t['ran_with'])} ({_md(t['runner_version'])})" if t["ran_with"]
-               else f"not run: {_md(t['not_run_reason'])}")
-        lines.append(f"| {_md(t['id'])} | {_md(t['triple'])} | {_md(t['libc'])} "
-                     f"{_md(t['floor'])} | {ran} |")
+        ran = (
+            f"{_md(t['ran_with'])} ({_md(t['runner_version'])})"
+            if t["ran_with"]
+            else f"not run: {_md(t['not_run_reason'])}"
+        )
+        lines.append(
+            f"| {_md(t['id'])} | {_md(t['triple'])} | {_md(t['libc'])} {_md(t['floor'])} | {ran} |"
+        )
     for cat in model["categories"]:
         lines += ["", f"## {_md(cat['title'])}", ""]
         lines.append("| probe | " + " | ".join(_md(c) for c in cols) + " |")
@@ -91,10 +107,13 @@ def markdown(model: dict[str, Any]) -> str:
     if devs:
         lines += ["", "## Deviations from the documented behaviour", ""]
         for c in devs:
-            cites = ", ".join(_md(model["sources"][k]["title"]) for k in c["cite"]
-                              if k in model["sources"])
-            lines.append(f"- **{_md(c['probe'])}** on {_md(c['column'])}: observed "
-                         f"{_md(show(c['value']))}, documented {_md(c['expected'])} ({cites})")
+            cites = ", ".join(
+                _md(model["sources"][k]["title"]) for k in c["cite"] if k in model["sources"]
+            )
+            lines.append(
+                f"- **{_md(c['probe'])}** on {_md(c['column'])}: observed "
+                f"{_md(show(c['value']))}, documented {_md(c['expected'])} ({cites})"
+            )
     lines += ["", "Legend: " + ", ".join(f"{m} {k}" for k, m in MARKS.items()), ""]
     return "\n".join(lines)
 
@@ -116,7 +135,10 @@ def html(model: dict[str, Any]) -> str:
     for p in model["probes"]:
         by_category[p["category"]].append(p)
     return _ENV.get_template("matrix.html.j2").render(
-        m=model, grid=grid, by_category=by_category, marks=MARKS,
+        m=model,
+        grid=grid,
+        by_category=by_category,
+        marks=MARKS,
         targets={t["id"]: t for t in model["targets"]},
         agreements={(a["probe"], a["target"], a["environment"]): a for a in model["agreements"]},
     )

@@ -22,6 +22,7 @@ __all__ = [
     "Availability",
     "DEFAULT_TIMEOUT",
     "Probed",
+    "PythonRunner",
     "Runner",
     "choose",
     "registry",
@@ -43,7 +44,9 @@ def registry(cache_dir: Path) -> dict[str, Runner]:
     }
 
 
-def choose(target: Target, host: Host, runners: dict[str, Runner]) -> tuple[Runner | None, str, str]:
+def choose(
+    target: Target, host: Host, runners: dict[str, Runner]
+) -> tuple[Runner | None, str, str]:
     """The first runner of the target that works here, or None and the reasons."""
     reasons = []
     for name in target.runners:

@@ -48,8 +48,9 @@ def tool_version(exe: str, *args: str) -> str:
     if path is None:
         return ""
     try:
-        proc = subprocess.run([path, *args], capture_output=True, text=True, timeout=60,
-                              errors="replace")
+        proc = subprocess.run(
+            [path, *args], capture_output=True, text=True, timeout=60, errors="replace"
+        )
     except (OSError, subprocess.TimeoutExpired):
         return ""
     lines = (proc.stdout or proc.stderr).strip().splitlines()

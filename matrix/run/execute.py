@@ -53,8 +53,14 @@ class _Exit:
     seconds: float
 
 
-def run_probes(runner: Runner, target: Target, program: Path, probes: Sequence[Probed],
-               how: How, column: Column) -> list[Observation]:
+def run_probes(
+    runner: Runner,
+    target: Target,
+    program: Path,
+    probes: Sequence[Probed],
+    how: How,
+    column: Column,
+) -> list[Observation]:
     """Run `probes` with `program` under `runner`; one observation per probe, always."""
     if not probes:
         return []
@@ -65,11 +71,13 @@ def run_probes(runner: Runner, target: Target, program: Path, probes: Sequence[P
     if not first.lines and first.returncode != 0:
         smoke = _run([*base, "--list"], env, STARTUP_ALLOWANCE)
         if smoke.returncode != 0:
-            reason = f"{runner.name} could not start the program: " + describe_exit(
-                smoke.returncode, smoke.stderr) if smoke.returncode is not None else (
-                f"{runner.name} did not start the program within {STARTUP_ALLOWANCE:g} s")
-            return [Observation(p.id, column, how, Outcome.NOT_RUN, None, reason)
-                    for p in probes]
+            reason = (
+                f"{runner.name} could not start the program: "
+                + describe_exit(smoke.returncode, smoke.stderr)
+                if smoke.returncode is not None
+                else (f"{runner.name} did not start the program within {STARTUP_ALLOWANCE:g} s")
+            )
+            return [Observation(p.id, column, how, Outcome.NOT_RUN, None, reason) for p in probes]
     results = {}
     for p in probes:
         line = first.lines.get(p.id)
@@ -91,8 +99,9 @@ def _run(cmd: list[str], env: dict[str, str], timeout: float) -> _Exit:
     started = time.monotonic()
     log.debug("running %s", cmd)
     try:
-        proc = subprocess.run(cmd, env=env, capture_output=True, timeout=timeout,
-                              stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            cmd, env=env, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL
+        )
         out, err, rc = proc.stdout, proc.stderr, proc.returncode
     except subprocess.TimeoutExpired as exc:
         out, err, rc = exc.stdout or b"", exc.stderr or b"", None
@@ -126,27 +135,61 @@ def _parse(out: bytes) -> tuple[dict[str, dict], str]:
 def _observed(pid: str, line: dict, how: How, column: Column, seconds: float) -> Observation:
     value = line["value"]
     if value is not None and not isinstance(value, (int, str, bool)):
-        return Observation(pid, column, how, Outcome.BAD_OUTPUT, None,
-                           f"value of type {type(value).__name__} is not a scalar")
+        return Observation(
+            pid,
+            column,
+            how,
+            Outcome.BAD_OUTPUT,
+            None,
+            f"value of type {type(value).__name__} is not a scalar",
+        )
     if isinstance(value, str) and len(value) > 1000:
-        return Observation(pid, column, how, Outcome.BAD_OUTPUT, None,
-                           f"value of {len(value)} characters")
+        return Observation(
+            pid, column, how, Outcome.BAD_OUTPUT, None, f"value of {len(value)} characters"
+        )
     detail = str(line.get("detail", ""))[:500]
     return Observation(pid, column, how, Outcome.OK, value, detail, seconds)
 
 
 def _fault(p: Probed, ran: _Exit, how: How, column: Column, runner: Runner) -> Observation:
     if ran.returncode is None:
-        return Observation(p.id, column, how, Outcome.TIMED_OUT, None,
-                           f"no result within {p.timeout:g} s", ran.seconds)
+        return Observation(
+            p.id,
+            column,
+            how,
+            Outcome.TIMED_OUT,
+            None,
+            f"no result within {p.timeout:g} s",
+            ran.seconds,
+        )
     if ran.returncode == 127 and not ran.lines:
-        return Observation(p.id, column, how, Outcome.NOT_RUN, None,
-                           f"{runner.name} could not start the program: {ran.stderr.strip()[:200]}")
+        return Observation(
+            p.id,
+            column,
+            how,
+            Outcome.NOT_RUN,
+            None,
+            f"{runner.name} could not start the program: {ran.stderr.strip()[:200]}",
+        )
     if ran.junk and ran.returncode == 0:
-        return Observation(p.id, column, how, Outcome.BAD_OUTPUT, None,
-                           f"unreadable output: {ran.junk!r}", ran.seconds)
-    return Observation(p.id, column, how, Outcome.CRASHED, None,
-                       describe_exit(ran.returncode, ran.stderr), ran.seconds)
+        return Observation(
+            p.id,
+            column,
+            how,
+            Outcome.BAD_OUTPUT,
+            None,
+            f"unreadable output: {ran.junk!r}",
+            ran.seconds,
+        )
+    return Observation(
+        p.id,
+        column,
+        how,
+        Outcome.CRASHED,
+        None,
+        describe_exit(ran.returncode, ran.stderr),
+        ran.seconds,
+    )
 
 
 def describe_exit(rc: int, stderr: str) -> str:

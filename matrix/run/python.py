@@ -21,8 +21,9 @@ class PythonRunner:
     def check(self, target: Target, host: Host) -> Availability:
         if (target.os, target.arch, target.libc) != (host.os, host.arch, host.libc):
             return Availability(False, reason=f"the fallbacks run on the host ({host}) only")
-        return Availability(True, version=f"{platform.python_implementation()} "
-                                          f"{platform.python_version()}")
+        return Availability(
+            True, version=f"{platform.python_implementation()} {platform.python_version()}"
+        )
 
     def command(self, target: Target, program: Path) -> list[str]:
         return [sys.executable, "-m", "matrix.core", "--backend", "python"]

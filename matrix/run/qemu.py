@@ -37,12 +37,16 @@ class QemuRunner:
             return Availability(False, reason="same architecture as the host: runs natively")
         exe = f"qemu-{target.arch}"
         if shutil.which(exe) is None:
-            return Availability(False, reason=f"{exe} not found",
-                                hint="install it with: apt-get install qemu-user")
+            return Availability(
+                False, reason=f"{exe} not found", hint="install it with: apt-get install qemu-user"
+            )
         if target.libc == "glibc" and not (sysroot(target.arch) / "lib").is_dir():
             package = SYSROOT_PACKAGES.get(target.arch, f"libc6-{target.arch}-cross")
-            return Availability(False, reason=f"no {target.arch} glibc at {sysroot(target.arch)}",
-                                hint=f"install it with: apt-get install {package}")
+            return Availability(
+                False,
+                reason=f"no {target.arch} glibc at {sysroot(target.arch)}",
+                hint=f"install it with: apt-get install {package}",
+            )
         return Availability(True, version=tool_version(exe, "--version"))
 
     def command(self, target: Target, program: Path) -> list[str]:

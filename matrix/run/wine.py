@@ -40,12 +40,16 @@ class WineRunner:
         if target.os != "windows":
             return Availability(False, reason="wine runs Windows programs only")
         if host.os != "linux" or host.arch != "x86_64" or target.arch != "x86_64":
-            return Availability(False, reason=f"wine64 runs x86_64 Windows programs on an "
-                                              f"x86_64 Linux host, not {target.arch} on {host}")
+            return Availability(
+                False,
+                reason=f"wine64 runs x86_64 Windows programs on an "
+                f"x86_64 Linux host, not {target.arch} on {host}",
+            )
         exe = _wine64()
         if exe is None:
-            return Availability(False, reason="wine64 not found",
-                                hint="install it with: apt-get install wine64")
+            return Availability(
+                False, reason="wine64 not found", hint="install it with: apt-get install wine64"
+            )
         version = tool_version(exe, "--version") or tool_version("wine", "--version")
         return Availability(True, version=version or "wine")
 

@@ -19,11 +19,13 @@ REGISTRY: dict[str, Callable[[], Result]] = {}
 
 def fallback(name: str) -> Callable[[Callable[[], Result]], Callable[[], Result]]:
     """Register the decorated function as the fallback of probe `name`."""
+
     def register(fn: Callable[[], Result]) -> Callable[[], Result]:
         if name in REGISTRY:
             raise ValueError(f"two fallbacks for {name}")
         REGISTRY[name] = fn
         return fn
+
     return register
 
 

@@ -21,8 +21,7 @@ def localhost() -> tuple[object, str]:
 
 def _numeric(text: str, family: socket.AddressFamily) -> tuple[object, str]:
     try:
-        infos = socket.getaddrinfo(text, None, family, socket.SOCK_STREAM, 0,
-                                   socket.AI_NUMERICHOST)
+        infos = socket.getaddrinfo(text, None, family, socket.SOCK_STREAM, 0, socket.AI_NUMERICHOST)
     except socket.gaierror as exc:
         return "error", f"getaddrinfo({text}): {exc}"
     return infos[0][4][0], f"getaddrinfo({text}, AI_NUMERICHOST)"

@@ -7,8 +7,8 @@ import zoneinfo
 
 from . import fallback
 
-WINTER = dt.datetime(2024, 1, 15, 12, tzinfo=dt.timezone.utc)
-SUMMER = dt.datetime(2024, 7, 15, 12, tzinfo=dt.timezone.utc)
+WINTER = dt.datetime(2024, 1, 15, 12, tzinfo=dt.UTC)
+SUMMER = dt.datetime(2024, 7, 15, 12, tzinfo=dt.UTC)
 
 
 def _offset(zone: zoneinfo.ZoneInfo, instant: dt.datetime) -> int:
