@@ -35,6 +35,13 @@ def _parser() -> argparse.ArgumentParser:
         help="the targets file (default: %(default)s)",
     )
     common.add_argument(
+        "--catalogue",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder of catalogue YAML files (default: the one in matrix/catalogue/data)",
+    )
+    common.add_argument(
         "-t",
         "--target",
         action="append",
@@ -125,6 +132,7 @@ def _positive_int(text: str) -> int:
 def _options(args: argparse.Namespace) -> pipeline.Options:
     return pipeline.Options(
         targets_file=args.targets_file,
+        catalogue_dir=args.catalogue,
         targets=tuple(args.target),
         probes=tuple(args.probe),
         jobs=args.jobs,

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Options:
     targets_file: Path = Path("targets.yaml")
+    catalogue_dir: Path | None = None
     targets: tuple[str, ...] = ()
     probes: tuple[str, ...] = ()
     jobs: int = os.cpu_count() or 1
@@ -75,7 +76,7 @@ def plan(options: Options) -> Plan:
         zig_error = str(exc)
     all_targets = targets_mod.load(options.targets_file, zig.facts if zig else None)
     chosen = targets_mod.select(all_targets, options.targets)
-    cat = catalogue_mod.load()
+    cat = catalogue_mod.load(options.catalogue_dir or catalogue_mod.DATA_DIR)
     probes = cat.select(options.probes, test_only=options.test_probes)
     return Plan(options, all_targets, chosen, cat, probes, zig, zig_error)
 
