@@ -13,10 +13,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 from dataclasses import replace
 from pathlib import Path
 
-from . import pipeline, run
+from . import pipeline, process, run
 from .errors import MatrixError
 from .progress import Reporter
 from .report.model import deviations
@@ -24,6 +25,7 @@ from .report.model import deviations
 __all__ = ["main"]
 
 EXIT_DEVIATIONS = 1
+EXIT_INTERRUPTED = 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -153,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     ui = Reporter(quiet=args.quiet)
+    previous = _stop_on_signals()
     try:
         return COMMANDS[args.command](args, ui)
     except MatrixError as exc:
@@ -160,9 +163,36 @@ def main(argv: list[str] | None = None) -> int:
             raise
         ui.console.print(f"{ui.mark_bad} {exc}", markup=False, style="red")
         return exc.exit_code
-    except KeyboardInterrupt:
-        ui.console.print("interrupted; files already written are complete", markup=False)
-        return 130
+    except (KeyboardInterrupt, process.Stopped):
+        ui.console.print(
+            "interrupted; every file written is complete, and the next run "
+            "redoes only what is missing (--fresh starts over)",
+            markup=False,
+        )
+        return EXIT_INTERRUPTED
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _stop_on_signals() -> dict[int, object]:
+    """Turn Ctrl-C and SIGTERM into a prompt stop: children killed, nothing half-written.
+
+    Results and reports are only ever replaced whole (cache.write_atomic),
+    so stopping at any point loses at most the work in progress.
+    """
+
+    def interrupt(signum: int, frame: object) -> None:
+        process.stop()
+        raise KeyboardInterrupt
+
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            previous[signum] = signal.signal(signum, interrupt)
+        except ValueError:  # not the main thread: leave the handlers alone
+            break
+    return previous
 
 
 def _cmd_matrix(args: argparse.Namespace, ui: Reporter) -> int:

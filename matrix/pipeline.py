@@ -113,7 +113,9 @@ def _build_cores(p: Plan, ui: Reporter) -> dict[str, CoreBuild]:
         # all start at once, so the slowest begins first rather than last.
         with ThreadPoolExecutor(max_workers=max(1, p.options.jobs)) as pool:
             futures = {
-                t.identifier: pool.submit(build_core, p.zig, t, p.options.build_dir)
+                t.identifier: pool.submit(
+                    build_core, p.zig, t, p.options.build_dir, test_probes=p.options.test_probes
+                )
                 for t in p.targets
             }
             cores = {}
@@ -134,6 +136,9 @@ def conformance(
     run_probes = [pr for pr in p.probes if not pr.build]
     observations, runs = list(checks), {}
     title = f"run-time probes: {len(run_probes)} on {len(p.targets)} targets"
+    if run_probes and p.zig is not None:
+        for line in run.missing(p.targets, p.host, runners):
+            ui.warn(line)
     with (
         ui.step(title, total=len(p.targets)) as step,
         ThreadPoolExecutor(max_workers=max(1, p.options.jobs)) as pool,
@@ -144,6 +149,7 @@ def conformance(
         }
         for ident, fut in futures.items():
             found, how_it_ran = fut.result()
+            _warn_not_started(ui, ident, found, how_it_ran)
             observations += found
             runs[ident] = how_it_ran
             step.advance(ident)
@@ -166,7 +172,10 @@ def _run_target(
     if not probes:
         return [], {}
     runner, version, reason = run.choose(t, p.host, runners)
-    if not core.ok:
+    if p.zig is None:
+        reason = f"not built: {p.zig_error}"
+        found = [_not_run(pr, t, reason, "none") for pr in probes]
+    elif not core.ok:
         reason = f"native core did not build: {core.error}"
         found = [_failed(pr, t, reason) for pr in probes]
     elif runner is None:
@@ -190,11 +199,11 @@ def _run_with(
     probes: Sequence[Probe],
 ) -> list[Observation]:
     assert program is not None
-    native = set(native_probe_names())
+    native = set(native_probe_names(test_probes=p.options.test_probes))
     how = How("run", runner.name, version, runner.backend)
     column = Column(t.identifier, runner.backend)
     todo = [run.Probed(pr.id, pr.timeout or p.options.timeout) for pr in probes if pr.id in native]
-    found = run.run_probes(runner, t, program, todo, how, column)
+    found = _run_cache(p, t, runner, version, program).run(runner, t, program, todo, how, column)
     missing = [pr for pr in probes if pr.id not in native]
     return found + [
         Observation(
@@ -218,7 +227,31 @@ def _run_python(p: Plan, t: Target, probes: Sequence[Probe]) -> list[Observation
         for pr in probes
         if pr.id in fallbacks.REGISTRY
     ]
-    return run.run_probes(runner, t, Path(sys.executable), todo, how, column)
+    program = Path(sys.executable)
+    return _run_cache(p, t, runner, avail.version, program).run(
+        runner, t, program, todo, how, column
+    )
+
+
+def _run_cache(p: Plan, t: Target, runner: run.Runner, version: str, program: Path) -> run.RunCache:
+    """The target's stored run-time results, so that an interrupted run resumes."""
+    return run.RunCache.open(
+        p.options.cache_dir, t, runner, version, program, fresh=p.options.fresh
+    )
+
+
+def _warn_not_started(
+    ui: Reporter, ident: str, found: list[Observation], how_it_ran: dict[str, str]
+) -> None:
+    """One line when a runner that was found could not start the target's programs."""
+    runner = how_it_ran.get("runner")
+    cells = [o for o in found if o.how.kind == "run" and o.how.runner == runner]
+    if (
+        runner
+        and cells
+        and all(o.outcome is Outcome.NOT_RUN and o.detail.startswith(runner) for o in cells)
+    ):
+        ui.warn(f"{ident}: {cells[0].detail}; its run-time cells are 'not run'")
 
 
 def _not_run(pr: Probe, t: Target, reason: str, runner: str) -> Observation:

@@ -7,9 +7,13 @@ native sources and flags an OS builds with, and how its binaries are named.
 
 from __future__ import annotations
 
+import os
 import platform
+import signal
+import subprocess
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = [
     "ARCH_SYNONYMS",
@@ -17,7 +21,9 @@ __all__ = [
     "OsPolicy",
     "POLICIES",
     "host",
+    "kill_process_group",
     "normalize_arch",
+    "process_group_options",
 ]
 
 #: Architecture spellings used by OSes, Python and packaging, to ours.
@@ -113,3 +119,28 @@ def host() -> Host:
         case _:
             libc = "glibc" if platform.libc_ver()[0] == "glibc" else "musl"
             return Host("linux", normalize_arch(platform.machine()), libc)
+
+
+def process_group_options() -> dict[str, Any]:
+    """Popen arguments that start a child in a process group of its own.
+
+    A probe may leave helpers behind (wine starts winedbg when a program
+    crashes); with its own group, one kill ends all of them, and a Ctrl-C at
+    the terminal reaches portmatrix only, which then stops the children itself.
+    """
+    if os.name == "posix":
+        return {"start_new_session": True}
+    return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+
+
+def kill_process_group(proc: subprocess.Popen) -> None:
+    """Kill a child started with process_group_options(), and its group."""
+    if proc.returncode is not None:
+        return  # reaped: its pid may already belong to another process
+    try:
+        if os.name == "posix":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    except (ProcessLookupError, PermissionError):
+        pass

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from . import process
 from .errors import ToolchainError
 from .targets import ZigFacts, parse_version
 
@@ -51,9 +52,7 @@ class Zig:
         """Run `zig cc ARGS`, retrying the cache races concurrent compiles hit."""
         cmd = [str(self.exe), "cc", *args]
         for attempt in range(1, RETRIES + 1):
-            proc = subprocess.run(
-                cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, errors="replace"
-            )
+            proc = process.run(cmd, cwd=cwd, text=True, timeout=timeout, errors="replace")
             if proc.returncode == 0 or not CACHE_RACE.search(proc.stderr):
                 return proc
             log.info(
@@ -68,9 +67,7 @@ class Zig:
     @cached_property
     def facts(self) -> ZigFacts:
         """The triples zig has a libc for and the glibc versions it can target."""
-        out = subprocess.run(
-            [str(self.exe), "targets"], capture_output=True, text=True, check=False, timeout=120
-        ).stdout
+        out = process.run([str(self.exe), "targets"], text=True, timeout=120).stdout
         return ZigFacts(
             libc_triples=frozenset(_zon_list(out, "libc")),
             glibc_versions=frozenset(parse_version(v) for v in _zon_list(out, "glibc")),
@@ -92,8 +89,8 @@ def find(required: str | None = PINNED_VERSION) -> Zig:
     if not exe.exists():
         raise ToolchainError(f"zig not found at {exe}; reinstall: {INSTALL_HINT}")
     try:
-        proc = subprocess.run([str(exe), "version"], capture_output=True, text=True, timeout=60)
-    except OSError as exc:
+        proc = process.run([str(exe), "version"], text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
         raise ToolchainError(f"zig at {exe} does not start ({exc}); {INSTALL_HINT}") from None
     version = proc.stdout.strip()
     if proc.returncode != 0 or not version:

@@ -23,6 +23,14 @@ NATIVE_DIR = Path(__file__).resolve().parents[2] / "native"
 #: sanitizer runtime out of the binaries.
 CFLAGS = ("-std=c11", "-O2", "-g0", "-Wall", "-Wextra", "-Werror")
 
+#: The define that compiles the test-only probes (native/src/testprobes.c)
+#: into a core; only the builds of `--test-probes` runs set it, and they go to
+#: their own folder so that the shipped build is never replaced by one.
+TEST_DEFINE = "PP_TEST_PROBES"
+TEST_FOLDER = "test-probes"
+
+PROBE_LINE = re.compile(r'^PP_PROBE\(\s*\w+\s*,\s*"([^"]+)"\s*\)')
+
 
 @dataclass(frozen=True)
 class CoreBuild:
@@ -56,7 +64,7 @@ def _inputs(native: Path) -> dict[str, str]:
     }
 
 
-def _flags(target: Target, policy: OsPolicy, native: Path) -> list[str]:
+def _flags(target: Target, policy: OsPolicy, native: Path, test_probes: bool) -> list[str]:
     return [
         "-target",
         target.triple,
@@ -64,17 +72,24 @@ def _flags(target: Target, policy: OsPolicy, native: Path) -> list[str]:
         f"-I{native / 'include'}",
         f"-I{native / 'src'}",
         *(f"-D{d}" for d in policy.defines),
+        *([f"-D{TEST_DEFINE}"] if test_probes else []),
     ]
 
 
-def build_core(zig: Zig, target: Target, out: Path, native: Path = NATIVE_DIR) -> CoreBuild:
-    """Build portprobe and the shared library into out/<target>/; reuse them if unchanged."""
+def build_core(
+    zig: Zig, target: Target, out: Path, native: Path = NATIVE_DIR, *, test_probes: bool = False
+) -> CoreBuild:
+    """Build portprobe and the shared library into out/<target>/; reuse them if unchanged.
+
+    With `test_probes` the core also holds the test-only probes and is built
+    into out/test-probes/<target>/ instead.
+    """
     started = time.monotonic()
     policy = POLICIES[target.os]
-    folder = (out / target.identifier).resolve()
+    folder = ((out / TEST_FOLDER if test_probes else out) / target.identifier).resolve()
     exe = folder / f"portprobe{policy.exe_suffix}"
     lib = folder / policy.shared_name
-    flags = _flags(target, policy, native)
+    flags = _flags(target, policy, native, test_probes)
     stamp = folder / "core.key"
     k = cache.key(zig.version, target.triple, flags, policy.libs, _inputs(native))
     if exe.exists() and lib.exists() and _read(stamp) == k:
@@ -103,10 +118,22 @@ def build_core(zig: Zig, target: Target, out: Path, native: Path = NATIVE_DIR) -
     return CoreBuild(target.identifier, True, exe, lib, seconds=time.monotonic() - started)
 
 
-def native_probe_names(native: Path = NATIVE_DIR) -> list[str]:
-    """The run-time probes compiled into the native core, from native/src/probes.def."""
+def native_probe_names(native: Path = NATIVE_DIR, *, test_probes: bool = False) -> list[str]:
+    """The run-time probes compiled into the native core, from native/src/probes.def.
+
+    The lines inside `#ifdef PP_TEST_PROBES` count only for a test build, as
+    they do for the compiler.
+    """
     text = (native / "src" / "probes.def").read_text("utf-8")
-    return re.findall(r'^PP_PROBE\(\s*\w+\s*,\s*"([^"]+)"\s*\)', text, re.M)
+    names, in_test = [], False
+    for line in text.splitlines():
+        if re.match(rf"^#\s*ifdef\s+{TEST_DEFINE}\b", line):
+            in_test = True
+        elif re.match(r"^#\s*endif\b", line):
+            in_test = False
+        elif (m := PROBE_LINE.match(line)) and (test_probes or not in_test):
+            names.append(m[1])
+    return names
 
 
 def _read(path: Path) -> str:

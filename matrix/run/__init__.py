@@ -7,6 +7,7 @@ here runs it, and when none is, every cell says why and how to get one.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..platforms import Host
@@ -16,6 +17,7 @@ from .execute import DEFAULT_TIMEOUT, Probed, run_probes
 from .native import NativeRunner
 from .python import PythonRunner
 from .qemu import QemuRunner
+from .resume import RunCache
 from .wine import WineRunner
 
 __all__ = [
@@ -23,8 +25,10 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "Probed",
     "PythonRunner",
+    "RunCache",
     "Runner",
     "choose",
+    "missing",
     "registry",
     "run_probes",
 ]
@@ -49,13 +53,43 @@ def choose(
 ) -> tuple[Runner | None, str, str]:
     """The first runner of the target that works here, or None and the reasons."""
     reasons = []
-    for name in target.runners:
-        runner = runners.get(name)
-        if runner is None:
-            reasons.append(f"{name}: {REMOTE_RUNNERS.get(name, 'unknown runner')}")
-            continue
-        avail = runner.check(target, host)
-        if avail.ok:
+    for name, runner, avail in _walk(target, host, runners):
+        if runner is not None and avail.ok:
             return runner, avail.version, ""
         reasons.append(f"{name}: {avail.explain()}")
     return None, "", "; ".join(reasons)
+
+
+def missing(targets: Iterable[Target], host: Host, runners: dict[str, Runner]) -> list[str]:
+    """One line per runner that would run targets here once installed or repaired.
+
+    Only runners tried before any that works count: a target that runs
+    natively does not need qemu.
+    """
+    wanted: dict[tuple[str, str], list[str]] = {}
+    for target in targets:
+        for name, runner, avail in _walk(target, host, runners):
+            if avail.ok:
+                break
+            if runner is not None and avail.hint:
+                wanted.setdefault((name, avail.explain()), []).append(target.identifier)
+    return [
+        f"{name}: {text}; without it {', '.join(idents)} "
+        f"{'gets' if len(idents) == 1 else 'get'} build-time cells only"
+        for (name, text), idents in wanted.items()
+    ]
+
+
+def _walk(
+    target: Target, host: Host, runners: dict[str, Runner]
+) -> Iterator[tuple[str, Runner | None, Availability]]:
+    """The target's runners in its order of preference, each with its availability here."""
+    for name in target.runners:
+        runner = runners.get(name)
+        if runner is None:
+            yield name, None, Availability(False, reason=REMOTE_RUNNERS.get(name, "unknown runner"))
+            continue
+        avail = runner.check(target, host)
+        yield name, runner, avail
+        if avail.ok:
+            return

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from .. import process
 from ..platforms import Host
 from ..targets import Target
 
@@ -48,9 +49,7 @@ def tool_version(exe: str, *args: str) -> str:
     if path is None:
         return ""
     try:
-        proc = subprocess.run(
-            [path, *args], capture_output=True, text=True, timeout=60, errors="replace"
-        )
+        proc = process.run([path, *args], text=True, timeout=60, errors="replace")
     except (OSError, subprocess.TimeoutExpired):
         return ""
     lines = (proc.stdout or proc.stderr).strip().splitlines()

@@ -50,14 +50,31 @@ class WineRunner:
             return Availability(
                 False, reason="wine64 not found", hint="install it with: apt-get install wine64"
             )
+        problem = self._prefix_problem()
+        if problem:
+            return Availability(
+                False,
+                reason=f"wine prefix {self.prefix} {problem}",
+                hint="remove it (it is rebuilt on the next run) or pass another --cache-dir",
+            )
         version = tool_version(exe, "--version") or tool_version("wine", "--version")
         return Availability(True, version=version or "wine")
+
+    def _prefix_problem(self) -> str:
+        """Why wine would refuse the prefix, or '' (wine wants a folder of our own)."""
+        try:
+            self.prefix.mkdir(parents=True, exist_ok=True)
+            owner = self.prefix.stat().st_uid
+        except OSError as exc:
+            return f"cannot be used: {exc.strerror or exc}"
+        if owner != os.getuid():
+            return f"belongs to user {owner}, and wine runs only in a prefix of its own user"
+        return ""
 
     def command(self, target: Target, program: Path) -> list[str]:
         return [_wine64() or "wine64", str(program)]
 
     def environment(self, target: Target) -> dict[str, str]:
-        self.prefix.mkdir(parents=True, exist_ok=True)
         return {
             "WINEPREFIX": str(self.prefix),
             "WINEDEBUG": "-all",

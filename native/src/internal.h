@@ -42,5 +42,6 @@ int pp__os_net_init(void);
  * Returns 0 on success, -1 when no source works. */
 int pp__os_random(void *buf, size_t size, const char **source);
 const char *pp__os_temp_dir(void);
+void pp__os_sleep_ms(unsigned ms);
 
 #endif /* PP_INTERNAL_H */

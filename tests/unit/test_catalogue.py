@@ -32,7 +32,8 @@ def test_first_set_covers_the_breaks(cat):
 
 def test_every_expectation_cites_a_source(cat):
     for probe in cat.probes.values():
-        assert probe.expectations, probe.id
+        # The test-only probes exist to misbehave and document nothing.
+        assert probe.expectations or probe.test_only, probe.id
         for exp in probe.expectations:
             assert exp.cite and all(k in cat.sources for k in exp.cite), probe.id
 

@@ -32,3 +32,11 @@ const char *pp__os_temp_dir(void) {
 
   return dir != NULL && dir[0] != '\0' ? dir : "/tmp";
 }
+
+void pp__os_sleep_ms(unsigned ms) {
+  struct timespec delay;
+
+  delay.tv_sec = (time_t) (ms / 1000);
+  delay.tv_nsec = (long) (ms % 1000) * 1000000L;
+  nanosleep(&delay, NULL);
+}

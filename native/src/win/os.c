@@ -51,3 +51,7 @@ const char *pp__os_temp_dir(void) {
     dir[n - 1] = '\0';
   return dir;
 }
+
+void pp__os_sleep_ms(unsigned ms) {
+  Sleep(ms);
+}
