@@ -28,6 +28,9 @@ class Reporter:
         self.console = Console(
             file=self.stream,
             highlight=False,
+            # A message is one line however long: logs are read and grepped
+            # whole, and rich would otherwise break lines at 80 columns.
+            soft_wrap=True,
             force_terminal=None if self.stream.isatty() else False,
         )
         self.live = self.stream.isatty() and not quiet
