@@ -9,6 +9,7 @@ a `Problem` naming file, line and fix.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from functools import cache
 from importlib import resources
@@ -20,6 +21,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .errors import ConfigError, Problem, did_you_mean
 
@@ -36,44 +38,90 @@ def schema(name: str) -> dict[str, Any]:
 class Document:
     """A parsed YAML file that can say on which line any part of it stands."""
 
-    def __init__(self, path: Path, data: Any) -> None:
+    def __init__(self, path: Path, data: Any, first_line: int = 1) -> None:
         self.path = path
         self.data = data
+        #: Where the content starts, for problems of a document with no
+        #: line numbers of its own (empty, or one bare scalar).
+        self.first_line = first_line
 
-    def line(self, where: Sequence[str | int]) -> int | None:
+    def line(self, where: Sequence[str | int]) -> int:
         """1-based line of the node at `where` (keys and indexes), or its parent's."""
-        node, line = self.data, None
+        node, line = self.data, _line_of(self.data)
         for step in where:
-            if isinstance(node, CommentedMap) and step in node:
-                line = node.lc.key(step)[0] + 1
-                node = node[step]
+            key = _key_in(node, step) if isinstance(node, CommentedMap) else _MISSING
+            if key is not _MISSING:
+                line = _zero_based(node.lc.key(key)) or line
+                node = node[key]
             elif isinstance(node, CommentedSeq) and isinstance(step, int) and step < len(node):
-                line = node.lc.item(step)[0] + 1
+                line = _zero_based(node.lc.item(step)) or line
                 node = node[step]
             else:
                 break
-        if line is None and hasattr(self.data, "lc"):
-            line = self.data.lc.line + 1
-        return line
+        return line or self.first_line
 
     def problem(self, where: Sequence[str | int], message: str, fix: str = "") -> Problem:
         return Problem(self.path, self.line(where), message, fix)
 
 
+def _line_of(node: Any) -> int | None:
+    """The 1-based line where a container starts, if ruamel kept it."""
+    start = getattr(getattr(node, "lc", None), "line", None)
+    return start + 1 if isinstance(start, int) else None
+
+
+def _zero_based(position: Any) -> int | None:
+    """Line of a ruamel (line, column) pair, 1-based; None when there is none."""
+    if isinstance(position, tuple | list) and position and isinstance(position[0], int):
+        return position[0] + 1
+    return None
+
+
+_MISSING = object()
+
+
+def _key_in(node: CommentedMap, step: str | int) -> Any:
+    """The key of `node` that `step` names; keys that are not strings match their text."""
+    if step in node:
+        return step
+    return next((k for k in node if str(k) == str(step)), _MISSING)
+
+
 def load(path: Path, schema_name: str) -> Document:
     """Parse `path` and validate it against `schema_name`; raise ConfigError."""
     try:
-        text = path.read_text("utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
-        raise ConfigError([Problem(path, None, f"cannot read: {exc.strerror}")]) from None
+        fix = "check the path" + (", or pass another file" if path.name == "targets.yaml" else "")
+        raise ConfigError([Problem(path, None, f"cannot read: {exc.strerror}", fix)]) from None
+    try:
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        msg = f"not UTF-8 text (byte {exc.start})"
-        raise ConfigError([Problem(path, None, msg, "save the file as UTF-8")]) from None
-    doc = Document(path, _parse(path, text))
-    problems = list(_validate(doc, schema(schema_name)))
+        line = raw[: exc.start].count(b"\n") + 1
+        msg = f"not UTF-8 text (byte {exc.start} is 0x{raw[exc.start]:02x})"
+        raise ConfigError([Problem(path, line, msg, "save the file as UTF-8")]) from None
+    doc = Document(path, _parse(path, text), _first_content_line(text))
+    try:
+        problems = list(_validate(doc, schema(schema_name), schema_name))
+    except RecursionError:
+        problems = [
+            Problem(
+                path,
+                doc.first_line,
+                "an alias refers to the list or mapping that contains it",
+                "replace the recursive *alias with the values themselves",
+            )
+        ]
     if problems:
         raise ConfigError(problems)
     return doc
+
+
+def _first_content_line(text: str) -> int:
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip() and not line.lstrip().startswith("#"):
+            return number
+    return 1
 
 
 def _parse(path: Path, text: str) -> Any:
@@ -81,6 +129,10 @@ def _parse(path: Path, text: str) -> Any:
     yaml.allow_duplicate_keys = False
     try:
         return yaml.load(text)
+    except RecursionError:
+        raise ConfigError(
+            [Problem(path, 1, "nested too deeply to read", "flatten the lists and mappings")]
+        ) from None
     except DuplicateKeyError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         key = _duplicate_key(exc)
@@ -89,12 +141,44 @@ def _parse(path: Path, text: str) -> Any:
         ) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
+        if re.search(r"end of stream|<stream end>", str(exc.problem)) and exc.context_mark:
+            # Something left open: where it was opened helps, the end does not.
+            mark = exc.context_mark
+        line = mark.line + 1 if mark else 1
         message = f"YAML syntax error: {exc.problem or exc.context}"
         fix = "check indentation, quotes and colons on this line and the one above"
         raise ConfigError([Problem(path, line, message, fix)]) from None
-    except YAMLError as exc:
-        raise ConfigError([Problem(path, None, f"YAML error: {exc}")]) from None
+    except (YAMLError, ValueError, TypeError) as exc:
+        # ruamel raises plain errors, without a line, for scalars that do not
+        # fit an explicit tag (`!!int xyz`, a 13th month).
+        line = _bad_scalar_line(text) or 1
+        fix = "correct the value, or remove its !! tag"
+        raise ConfigError([Problem(path, line, f"YAML error: {exc}", fix)]) from None
+
+
+def _bad_scalar_line(text: str) -> int | None:
+    """The line of the first scalar that cannot be constructed, found node by node."""
+    yaml = YAML(typ="rt")
+    try:
+        root = yaml.compose(text)
+    except (YAMLError, ValueError, TypeError, RecursionError):
+        return None
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, ScalarNode):
+            try:
+                yaml.constructor.construct_object(node, deep=True)
+            except (YAMLError, ValueError, TypeError):
+                return node.start_mark.line + 1
+        elif isinstance(node, SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, MappingNode):
+            stack.extend(n for pair in reversed(node.value) for n in reversed(pair))
+    return None
 
 
 def _duplicate_key(exc: DuplicateKeyError) -> str:
@@ -103,11 +187,30 @@ def _duplicate_key(exc: DuplicateKeyError) -> str:
     return problem[start:] if start >= 0 else "(see line)"
 
 
-def _validate(doc: Document, schema_: dict[str, Any]) -> Iterator[Problem]:
+def _validate(doc: Document, schema_: dict[str, Any], schema_name: str) -> Iterator[Problem]:
+    yield from _non_string_keys(doc, doc.data, [])
     validator = jsonschema.Draft202012Validator(schema_)
     errors = sorted(validator.iter_errors(plain(doc.data)), key=lambda e: list(map(str, e.path)))
     for error in errors:
-        yield _describe(doc, error)
+        yield _describe(doc, error, schema_name)
+
+
+def _non_string_keys(doc: Document, node: Any, where: list[str | int]) -> Iterator[Problem]:
+    """Keys YAML read as numbers, booleans or null: plain() would turn them into text."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if not isinstance(key, str):
+                yield doc.problem(
+                    [*where, str(key)],
+                    f"key {key!r} is {_kind(key)}, not a name",
+                    f'quote it: "{key}"'
+                    if isinstance(key, int | float)
+                    else "use a plain name as the key",
+                )
+            yield from _non_string_keys(doc, value, [*where, str(key)])
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _non_string_keys(doc, value, [*where, i])
 
 
 def plain(node: Any) -> Any:
@@ -125,9 +228,15 @@ def plain(node: Any) -> Any:
     return str(node)
 
 
-def _describe(doc: Document, error: jsonschema.ValidationError) -> Problem:
+def _describe(doc: Document, error: jsonschema.ValidationError, schema_name: str) -> Problem:
     where = list(error.absolute_path)
     name = ".".join(str(p) for p in where) or "the top level"
+    if "propertyNames" in error.schema_path:
+        return doc.problem(
+            [*where, error.instance],
+            f"{name}: name {error.instance!r} is not allowed",
+            "use lower-case letters, digits, '.', '_' and '-', starting with a letter or digit",
+        )
     match error.validator:
         case "additionalProperties":
             allowed = list(error.schema.get("properties", {}))
@@ -144,7 +253,7 @@ def _describe(doc: Document, error: jsonschema.ValidationError) -> Problem:
             return doc.problem(where, f"{name}: '{error.instance}' is not allowed", hint)
         case "type":
             want = error.validator_value
-            got = type(error.instance).__name__
+            got = _kind(error.instance)
             return doc.problem(where, f"{name} must be {_a(want)}, not {got}", _type_fix(want))
         case "const":
             want = error.validator_value
@@ -159,14 +268,53 @@ def _describe(doc: Document, error: jsonschema.ValidationError) -> Problem:
             return doc.problem(where, f"{name} lists an item twice", "remove the repeated item")
         case "minItems" | "minProperties" | "minLength":
             return doc.problem(where, f"{name} is empty", "give at least one entry")
-        case "propertyNames":
+        case "oneOf" | "anyOf":
+            return _alternatives(doc, where, name, error)
+        case "exclusiveMinimum" | "minimum":
             return doc.problem(
                 where,
-                f"{name}: name {error.instance!r} is not allowed",
-                "use lower-case letters, digits, '.', '_' and '-'",
+                f"{name} must be more than {error.validator_value}, not {error.instance}",
+                "write a positive number of seconds, e.g. 5",
             )
         case _:
-            return doc.problem(where, f"{name}: {error.message}")
+            return doc.problem(
+                where,
+                f"{name}: {error.message}",
+                f"see matrix/schemas/{schema_name} for what {name} may hold",
+            )
+
+
+def _alternatives(
+    doc: Document, where: list[str | int], name: str, error: jsonschema.ValidationError
+) -> Problem:
+    """A mapping that needs one (oneOf: exactly one) of several keys."""
+    keys = [r for s in error.validator_value for r in s.get("required", [])]
+    have = [k for k in keys if isinstance(error.instance, dict) and k in error.instance]
+    listed = ", ".join(keys)
+    if error.validator == "oneOf" and len(have) > 1:
+        return doc.problem(
+            where, f"{name} has {', '.join(have)}: only one is allowed", f"keep one of {listed}"
+        )
+    return doc.problem(where, f"{name} needs one of {listed}", f"add one of {listed}")
+
+
+def _kind(value: Any) -> str:
+    """What a YAML value is, in the words the messages use."""
+    if value is None:
+        return "empty (null)"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    return type(value).__name__
 
 
 def _a(kind: Any) -> str:

@@ -181,7 +181,7 @@ def _check_zig(doc, at, ident, base, libc, floor, zig: ZigFacts | None) -> Itera
             did_you_mean(base, zig.libc_triples) or "run `python -m ziglang targets` for the list"
         )
         yield doc.problem(at + ["triple"], f"target '{ident}': zig has no libc for {base}", hint)
-    if libc == "glibc" and parse_version(floor) not in zig.glibc_versions:
+    if libc == "glibc" and zig.glibc_versions and parse_version(floor) not in zig.glibc_versions:
         newest = ".".join(map(str, max(zig.glibc_versions)))
         oldest = ".".join(map(str, min(zig.glibc_versions)))
         yield doc.problem(
