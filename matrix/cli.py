@@ -228,13 +228,7 @@ def _cmd_conformance(args: argparse.Namespace, ui: Reporter) -> int:
 
 
 def _cmd_report(args: argparse.Namespace, ui: Reporter) -> int:
-    source = args.out / "matrix.json"
-    try:
-        model = pipeline.load_model(source)
-    except FileNotFoundError:
-        raise MatrixError(f"{source} not found; run `python -m matrix conformance` first") from None
-    except ValueError as exc:
-        raise MatrixError(f"{source} is not a valid matrix: {str(exc).splitlines()[0]}") from None
+    model = pipeline.load_model(args.out / "matrix.json")
     paths = pipeline.render(model, args.out)
     return _finish(model, paths, args, ui)
 

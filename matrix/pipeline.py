@@ -7,7 +7,6 @@ failed", "not run", "crashed" …); it never stops the other targets.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -271,6 +270,5 @@ def render(model: dict[str, Any], out: Path) -> dict[str, Path]:
 
 
 def load_model(path: Path) -> dict[str, Any]:
-    model = json.loads(path.read_text("utf-8"))
-    report.validate(model)
-    return model
+    """A matrix.json from anywhere, validated against the schema; ConfigError if it does not fit."""
+    return report.load(path)

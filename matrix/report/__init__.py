@@ -6,7 +6,7 @@ only from that model, so a report merged from several results files reads
 the same as one made in a single run.
 """
 
-from .model import SCHEMA_VERSION, assemble, validate
+from .model import SCHEMA_VERSION, assemble, load, validate
 from .write import write_all
 
-__all__ = ["SCHEMA_VERSION", "assemble", "validate", "write_all"]
+__all__ = ["SCHEMA_VERSION", "assemble", "load", "validate", "write_all"]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import platform
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -14,10 +16,11 @@ import jsonschema
 from .. import config
 from ..catalogue import Catalogue
 from ..compare import agreements
+from ..errors import ConfigError, Problem
 from ..results import Cell, Column, Status
 from ..targets import Target
 
-__all__ = ["SCHEMA_VERSION", "assemble", "deviations", "validate"]
+__all__ = ["SCHEMA_VERSION", "assemble", "deviations", "load", "validate"]
 
 SCHEMA_VERSION = 1
 
@@ -67,6 +70,44 @@ def assemble(
 def validate(model: dict[str, Any]) -> None:
     """Raise jsonschema.ValidationError unless `model` fits matrix.schema.json."""
     jsonschema.validate(model, config.schema("matrix.schema.json"))
+
+
+def load(path: Path) -> dict[str, Any]:
+    """Read a matrix.json made anywhere, and refuse it unless it fits the schema.
+
+    A results file may come from another machine or another tool; nothing in
+    it is used before it has been validated, so the writers only ever see
+    the shapes and values the schema allows (https links, known statuses).
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        fix = "run `python -m matrix conformance` first, or pass the folder with -o"
+        raise ConfigError([Problem(path, None, f"cannot read: {exc.strerror}", fix)]) from None
+    try:
+        model = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError([Problem(path, line, "not UTF-8 text", "write it as UTF-8")]) from None
+    except json.JSONDecodeError as exc:
+        fix = "it is not JSON: produce it again with `python -m matrix conformance`"
+        raise ConfigError([Problem(path, exc.lineno, f"not JSON: {exc.msg}", fix)]) from None
+    validator = jsonschema.Draft202012Validator(config.schema("matrix.schema.json"))
+    problems = [_schema_problem(path, e) for e in validator.iter_errors(model)]
+    if problems:
+        raise ConfigError(problems[:20])
+    return model
+
+
+def _schema_problem(path: Path, error: jsonschema.ValidationError) -> Problem:
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path)
+    return Problem(
+        path,
+        None,
+        f"{where.lstrip('.') or 'the top level'}: {error.message[:300]}",
+        "this is not a matrix.json of portmatrix schema version 1; make it again, or merge "
+        "only files that matrix/schemas/matrix.schema.json accepts",
+    )
 
 
 def _columns(targets: Sequence[Target], cells: list[Cell]) -> list[Column]:

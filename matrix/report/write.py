@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from ..cache import write_atomic
 
@@ -59,6 +61,7 @@ def _md(text: Any) -> str:
     s = "".join(ch if ch.isprintable() else " " for ch in str(text))
     for ch, esc in (
         ("\\", "\\\\"),
+        ("&", "&amp;"),
         ("|", "\\|"),
         ("`", "\\`"),
         ("*", "\\*"),
@@ -118,14 +121,35 @@ def markdown(model: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+#: C0 and C1 control characters other than tab and newline, and the
+#: bidirectional overrides: browsers show some as boxes, drop others or
+#: reorder the text around them, so a value could pass for another.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _printable(value: Any) -> Any:
+    """What every {{ }} of the template prints: control characters made visible."""
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return _CONTROLS.sub(lambda m: f"\\u{ord(m[0]):04x}", value)
+    return value
+
+
+def _https(url: Any) -> str:
+    """A link target only when it is https; the schema says so, the writer makes sure."""
+    text = str(url)
+    return text if text.startswith("https://") else "#"
+
+
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("matrix.report", "templates"),
     autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
     undefined=jinja2.StrictUndefined,
+    finalize=_printable,
     trim_blocks=True,
     lstrip_blocks=True,
 )
 _ENV.filters["show"] = show
+_ENV.filters["https"] = _https
 
 
 def html(model: dict[str, Any]) -> str:
