@@ -110,3 +110,33 @@ void pp__probe_dns_numeric_ipv4(pp__result_t *result) {
 void pp__probe_dns_numeric_ipv6(pp__result_t *result) {
   pp__numeric(result, "::1", AF_INET6);
 }
+
+void pp__probe_dns_numeric_rejects_name(pp__result_t *result) {
+  struct addrinfo hints;
+  struct addrinfo *list = NULL;
+  int rc;
+
+  if (pp__os_net_init() != 0) {
+    pp__set_str(result, "error");
+    pp__set_detail(result, "socket library failed to start");
+    return;
+  }
+  memset(&hints, 0, sizeof(hints));
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST;
+  /* With AI_NUMERICHOST the name never reaches a resolver. */
+  rc = getaddrinfo("localhost", NULL, &hints, &list);
+  if (rc == 0) {
+    freeaddrinfo(list);
+    pp__set_str(result, "accepted");
+    pp__set_detail(result, "getaddrinfo(localhost, AI_NUMERICHOST) succeeded");
+  } else if (rc == EAI_NONAME) {
+    pp__set_str(result, "EAI_NONAME");
+    pp__set_detail(result, "getaddrinfo returned EAI_NONAME (%d)", rc);
+  } else {
+    pp__set_str(result, "other error");
+    pp__set_detail(result, "getaddrinfo returned %d: %s", rc,
+                   gai_strerror(rc));
+  }
+}

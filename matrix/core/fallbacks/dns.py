@@ -35,3 +35,14 @@ def numeric_ipv4() -> tuple[object, str]:
 @fallback("dns.numeric_ipv6")
 def numeric_ipv6() -> tuple[object, str]:
     return _numeric("::1", socket.AF_INET6)
+
+
+@fallback("dns.numeric_rejects_name")
+def numeric_rejects_name() -> tuple[object, str]:
+    try:
+        socket.getaddrinfo("localhost", None, 0, socket.SOCK_STREAM, 0, socket.AI_NUMERICHOST)
+    except socket.gaierror as exc:
+        if exc.errno == socket.EAI_NONAME:
+            return "EAI_NONAME", f"socket.gaierror EAI_NONAME ({exc.errno})"
+        return "other error", f"socket.gaierror {exc.errno}: {exc.strerror}"
+    return "accepted", "getaddrinfo(localhost, AI_NUMERICHOST) succeeded"
