@@ -63,6 +63,8 @@ int pp__os_child_exit(int code, long *status);
 long pp__os_monotonic_resolution_ns(void);
 /* The alignment a memory mapping's offset needs. */
 long pp__os_allocation_granularity(void);
+/* The hosts file the system resolver reads. */
+const char *pp__os_hosts_path(void);
 /* The folders the C library reads IANA zone files from, NULL-terminated;
  * empty where it reads none. */
 const char *const *pp__os_zone_dirs(void);

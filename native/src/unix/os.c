@@ -102,6 +102,10 @@ long pp__os_allocation_granularity(void) {
   return sysconf(_SC_PAGESIZE);
 }
 
+const char *pp__os_hosts_path(void) {
+  return "/etc/hosts";
+}
+
 const char *const *pp__os_zone_dirs(void) {
   /* TZDIR (honoured by glibc), then the folders glibc, musl and macOS
    * search by default. */

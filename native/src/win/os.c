@@ -148,6 +148,17 @@ long pp__os_allocation_granularity(void) {
   return (long) info.dwAllocationGranularity;
 }
 
+const char *pp__os_hosts_path(void) {
+  static char path[MAX_PATH + 32];
+  UINT n;
+
+  n = GetSystemDirectoryA(path, MAX_PATH);
+  if (n == 0 || n >= MAX_PATH)
+    return "C:\\Windows\\System32\\drivers\\etc\\hosts";
+  snprintf(path + n, sizeof(path) - n, "\\drivers\\etc\\hosts");
+  return path;
+}
+
 const char *const *pp__os_zone_dirs(void) {
   /* The Windows CRT reads no IANA zone files at all. */
   static const char *const none[] = {NULL};
