@@ -60,3 +60,10 @@ def lint(session: nox.Session) -> None:
     """ruff over the Python code; the C core is held to -Wall -Wextra -Werror by every build."""
     session.install("ruff==0.17.6")
     session.run("ruff", "check", "matrix", "tests", "noxfile.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Time the matrix: cold, warm, no-op, one file touched, --jobs 1, wheels (prints figures)."""
+    _harness(session)
+    session.run("python", "-m", "matrix.bench", *session.posargs)
