@@ -56,31 +56,6 @@ static void pp__use_zone(const char *tz) {
   pp__os_tzset();
 }
 
-void pp__probe_tz_utc(pp__result_t *result) {
-  char zone[64];
-  long offset;
-
-  pp__use_zone("UTC");
-  offset = pp__offset(PP__SUMMER, zone, sizeof(zone));
-  pp__set_int(result, offset);
-  pp__set_detail(result, "TZ=UTC: offset %ld s, abbreviation '%s'", offset,
-                 zone);
-}
-
-void pp__probe_tz_europe_berlin(pp__result_t *result) {
-  char zone[64];
-  long winter;
-  long summer;
-
-  pp__use_zone("Europe/Berlin");
-  winter = pp__offset(PP__WINTER, NULL, 0);
-  summer = pp__offset(PP__SUMMER, zone, sizeof(zone));
-  pp__set_str(result, winter == 3600 && summer == 7200 ? "resolved"
-                                                       : "unresolved");
-  pp__set_detail(result, "TZ=Europe/Berlin: offsets %ld s / %ld s, '%s'",
-                 winter, summer, zone);
-}
-
 /* The TZ value before a probe changed it, so that it can be put back. */
 typedef struct {
   int was_set;
@@ -100,6 +75,37 @@ static void pp__restore_tz(const pp__saved_tz_t *saved) {
   else
     pp__os_unsetenv("TZ");
   pp__os_tzset();
+}
+
+void pp__probe_tz_utc(pp__result_t *result) {
+  pp__saved_tz_t saved;
+  char zone[64];
+  long offset;
+
+  pp__save_tz(&saved);
+  pp__use_zone("UTC");
+  offset = pp__offset(PP__SUMMER, zone, sizeof(zone));
+  pp__restore_tz(&saved);
+  pp__set_int(result, offset);
+  pp__set_detail(result, "TZ=UTC: offset %ld s, abbreviation '%s'", offset,
+                 zone);
+}
+
+void pp__probe_tz_europe_berlin(pp__result_t *result) {
+  pp__saved_tz_t saved;
+  char zone[64];
+  long winter;
+  long summer;
+
+  pp__save_tz(&saved);
+  pp__use_zone("Europe/Berlin");
+  winter = pp__offset(PP__WINTER, NULL, 0);
+  summer = pp__offset(PP__SUMMER, zone, sizeof(zone));
+  pp__restore_tz(&saved);
+  pp__set_str(result, winter == 3600 && summer == 7200 ? "resolved"
+                                                       : "unresolved");
+  pp__set_detail(result, "TZ=Europe/Berlin: offsets %ld s / %ld s, '%s'",
+                 winter, summer, zone);
 }
 
 void pp__probe_tz_posix_tz_string(pp__result_t *result) {
