@@ -26,9 +26,10 @@ from typing import Any
 
 import jsonschema
 
-from . import compare, config, report
+from . import compare, report
 from .catalogue import Catalogue
 from .errors import did_you_mean
+from .report.model import validator
 from .results import Cell, Column, How, Observation, Outcome, Status
 from .targets import Target
 
@@ -115,9 +116,7 @@ def load(path: Path) -> dict[str, Any]:
             f"{report.SCHEMA_VERSION}; make the file again with this checkout "
             "(python -m matrix matrix -t TARGET)"
         )
-    error = jsonschema.exceptions.best_match(
-        jsonschema.Draft202012Validator(config.schema("matrix.schema.json")).iter_errors(data)
-    )
+    error = jsonschema.exceptions.best_match(validator().iter_errors(data))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "the top level"
         raise Unusable(f"does not fit matrix.schema.json at {where}: {error.message[:200]}")

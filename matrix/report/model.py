@@ -7,6 +7,7 @@ import platform
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
+from functools import cache
 from typing import Any
 
 import jsonschema
@@ -17,7 +18,7 @@ from ..compare import agreements
 from ..results import Cell, Column, Status
 from ..targets import Target
 
-__all__ = ["SCHEMA_VERSION", "assemble", "deviations", "origin", "validate"]
+__all__ = ["SCHEMA_VERSION", "assemble", "deviations", "origin", "validate", "validator"]
 
 #: Version 2 added provenance (origins, each cell's origin and other
 #: observations), disagreements between origins, rejected files and drift.
@@ -105,7 +106,17 @@ def origin(
 
 def validate(model: dict[str, Any]) -> None:
     """Raise jsonschema.ValidationError unless `model` fits matrix.schema.json."""
-    jsonschema.validate(model, config.schema("matrix.schema.json"))
+    error = jsonschema.exceptions.best_match(validator().iter_errors(model))
+    if error is not None:
+        raise error
+
+
+@cache
+def validator() -> jsonschema.Draft202012Validator:
+    """The validator of matrix.schema.json, whose own check is done once, not per model."""
+    schema = config.schema("matrix.schema.json")
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
 
 
 def _columns(targets: Sequence[Target], cells: list[Cell]) -> list[Column]:
