@@ -130,7 +130,11 @@ def _parser() -> argparse.ArgumentParser:
         ("matrix", "build, run and report: the main job"),
         ("build", "build the native core and decide the build-time probes"),
         ("conformance", "build and run; write matrix.json"),
-        ("report", "render matrix.md and matrix.html from matrix.json"),
+        (
+            "report",
+            "render matrix.md and matrix.html from matrix.json; or merge results files "
+            "(--merge) and list what changed against a baseline (--baseline)",
+        ),
         ("targets", "list the targets and how each runs here"),
         ("probes", "list the catalogue"),
     ):
@@ -255,7 +259,7 @@ def _cmd_report(args: argparse.Namespace, ui: Reporter) -> int:
         model = drift.attach(model, _results(args.baseline), str(args.baseline))
     paths = pipeline.render(model, args.out)
     for r in model["rejected"]:
-        ui.warn(f"left out {r['file']}: {r['reason']}")
+        _say(ui, f"warning: left out {r['file']}: {r['reason']}", style="yellow")
     _tell_merge(model, ui)
     code = _finish(model, paths, args, ui)
     return EXIT_REJECTED if model["rejected"] else code
@@ -280,37 +284,43 @@ def _merged(args: argparse.Namespace) -> dict:
 def _tell_merge(model: dict, ui: Reporter) -> None:
     """Disagreements between origins and drift against the baseline, one line each."""
     if len(model["origins"]) > 1:
-        ui.console.print(
+        _say(
+            ui,
             f"merged {len(model['origins'])} origins: "
             + ", ".join(o["label"] for o in model["origins"]),
-            markup=False,
         )
     for d in model["disagreements"]:
         shown, other = d["shown"], d["other"]
-        ui.console.print(
+        _say(
+            ui,
             f"  disagree: {d['probe']} on {d['column']}: {shown['runner']} on {shown['origin']} "
             f"gave {shown['value']!r}, {other['runner']} on {other['origin']} gave "
             f"{other['value']!r}",
-            markup=False,
         )
     found = model["drift"]
     if found is None:
         return
-    ui.console.print(
+    _say(
+        ui,
         f"against {found['baseline']['file']}: {len(found['changed'])} cells changed, "
         f"{len(found['added'])} added, {len(found['removed'])} removed",
-        markup=False,
     )
     for change in found["changed"]:
-        ui.console.print(f"  changed: {drift.describe(change)}", markup=False)
+        _say(ui, f"  changed: {drift.describe(change)}")
     for kind in ("added", "removed"):
         for change in found[kind][:SHOWN]:
-            ui.console.print(f"  {kind}: {drift.describe(change)}", markup=False)
+            _say(ui, f"  {kind}: {drift.describe(change)}")
         if len(found[kind]) > SHOWN:
-            ui.console.print(
+            _say(
+                ui,
                 f"  … {len(found[kind]) - SHOWN} more {kind}; the reports list them all",
                 markup=False,
             )
+
+
+def _say(ui: Reporter, text: str, style: str | None = None) -> None:
+    """A line for the terminal or a CI log, never wrapped: it may hold a path or a command."""
+    ui.console.print(text, markup=False, style=style, soft_wrap=True)
 
 
 def _cmd_targets(args: argparse.Namespace, ui: Reporter) -> int:

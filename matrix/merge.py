@@ -29,7 +29,7 @@ import jsonschema
 from . import compare, report
 from .catalogue import Catalogue
 from .errors import did_you_mean
-from .report.model import validator
+from .report import validator
 from .results import Cell, Column, How, Observation, Outcome, Status
 from .targets import Target
 
