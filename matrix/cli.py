@@ -260,7 +260,8 @@ def _cmd_report(args: argparse.Namespace, ui: Reporter) -> int:
     paths = pipeline.render(model, args.out)
     for r in model["rejected"]:
         _say(ui, f"warning: left out {r['file']}: {r['reason']}", style="yellow")
-    _tell_merge(model, ui)
+    for line in merge.describe(model) + drift.lines(model["drift"], limit=SHOWN):
+        _say(ui, line)
     code = _finish(model, paths, args, ui)
     return EXIT_REJECTED if model["rejected"] else code
 
@@ -279,43 +280,6 @@ def _merged(args: argparse.Namespace) -> dict:
         return merge.merge(args.merge, targets=known, catalogue=cat, host=str(platforms.host()))
     except ValueError as exc:
         raise MatrixError(str(exc)) from None
-
-
-def _tell_merge(model: dict, ui: Reporter) -> None:
-    """Disagreements between origins and drift against the baseline, one line each."""
-    if len(model["origins"]) > 1:
-        _say(
-            ui,
-            f"merged {len(model['origins'])} origins: "
-            + ", ".join(o["label"] for o in model["origins"]),
-        )
-    for d in model["disagreements"]:
-        shown, other = d["shown"], d["other"]
-        _say(
-            ui,
-            f"  disagree: {d['probe']} on {d['column']}: {shown['runner']} on {shown['origin']} "
-            f"gave {shown['value']!r}, {other['runner']} on {other['origin']} gave "
-            f"{other['value']!r}",
-        )
-    found = model["drift"]
-    if found is None:
-        return
-    _say(
-        ui,
-        f"against {found['baseline']['file']}: {len(found['changed'])} cells changed, "
-        f"{len(found['added'])} added, {len(found['removed'])} removed",
-    )
-    for change in found["changed"]:
-        _say(ui, f"  changed: {drift.describe(change)}")
-    for kind in ("added", "removed"):
-        for change in found[kind][:SHOWN]:
-            _say(ui, f"  {kind}: {drift.describe(change)}")
-        if len(found[kind]) > SHOWN:
-            _say(
-                ui,
-                f"  … {len(found[kind]) - SHOWN} more {kind}; the reports list them all",
-                markup=False,
-            )
 
 
 def _say(ui: Reporter, text: str, style: str | None = None) -> None:

@@ -33,7 +33,17 @@ from .report import validator
 from .results import Cell, Column, How, Observation, Outcome, Status
 from .targets import Target
 
-__all__ = ["CLOSENESS", "Rejected", "Seen", "Unusable", "closeness", "load", "merge", "read"]
+__all__ = [
+    "CLOSENESS",
+    "Rejected",
+    "Seen",
+    "Unusable",
+    "closeness",
+    "describe",
+    "load",
+    "merge",
+    "read",
+]
 
 log = logging.getLogger(__name__)
 
@@ -386,3 +396,21 @@ def _best_run(entries: list[dict[str, Any]]) -> dict[str, Any]:
         "origin": best["origin"],
         "also_ran": also,
     }
+
+
+def describe(model: dict[str, Any]) -> list[str]:
+    """Lines for a terminal: the origins of a merged model, and where they disagree."""
+    if len(model["origins"]) < 2:
+        return []
+    lines = [
+        f"merged {len(model['origins'])} origins: "
+        + ", ".join(o["label"] for o in model["origins"])
+    ]
+    for d in model["disagreements"]:
+        shown, other = d["shown"], d["other"]
+        lines.append(
+            f"  disagree: {d['probe']} on {d['column']}: {shown['runner']} on {shown['origin']} "
+            f"gave {shown['value']!r}, {other['runner']} on {other['origin']} gave "
+            f"{other['value']!r}"
+        )
+    return lines

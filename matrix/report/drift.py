@@ -13,7 +13,7 @@ from typing import Any
 
 from .write import show
 
-__all__ = ["attach", "compare", "describe"]
+__all__ = ["attach", "compare", "describe", "lines"]
 
 
 def compare(model: dict[str, Any], baseline: dict[str, Any], baseline_file: str) -> dict[str, Any]:
@@ -56,6 +56,22 @@ def describe(change: dict[str, Any]) -> str:
     if before["expected"] != after["expected"]:
         parts.append(f"documented {before['expected'] or '—'} → {after['expected'] or '—'}")
     return f"{where}: " + ", ".join(parts)
+
+
+def lines(found: dict[str, Any] | None, limit: int) -> list[str]:
+    """Lines for a terminal: the count, every changed cell, up to `limit` added and removed."""
+    if found is None:
+        return []
+    out = [
+        f"against {found['baseline']['file']}: {len(found['changed'])} cells changed, "
+        f"{len(found['added'])} added, {len(found['removed'])} removed"
+    ]
+    out += [f"  changed: {describe(c)}" for c in found["changed"]]
+    for kind in ("added", "removed"):
+        out += [f"  {kind}: {describe(c)}" for c in found[kind][:limit]]
+        if len(found[kind]) > limit:
+            out.append(f"  … {len(found[kind]) - limit} more {kind}; the reports list them all")
+    return out
 
 
 def _index(cells: Iterable[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:

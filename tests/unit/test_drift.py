@@ -128,3 +128,15 @@ def test_the_writers_render_drift_from_the_model(baseline):
     page = write.html(attached)
     assert 'id="drift"' in page
     assert "changed" in page.split("signals.sigusr1_number</a>", 1)[1].split("</tr>", 1)[0]
+
+
+def test_terminal_lines_count_what_they_do_not_show(baseline):
+    now = model(seen("tz.utc", LINUX, "native", 0), seen("tz.utc", LINUX, "python", 0))
+    found = drift.compare(now, baseline, "old.json")
+    assert drift.lines(found, limit=1) == [
+        "against old.json: 0 cells changed, 1 added, 2 removed",
+        "  added: tz.utc on linux-x86_64-gnu+python: new, agrees 0",
+        "  removed: signals.sigusr1_number on linux-x86_64-gnu: gone, was agrees 10",
+        "  … 1 more removed; the reports list them all",
+    ]
+    assert drift.lines(None, limit=1) == []
