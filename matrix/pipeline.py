@@ -21,6 +21,7 @@ from . import catalogue as catalogue_mod
 from . import compare, platforms, report, run, toolchain
 from . import targets as targets_mod
 from .build import CoreBuild, build_core, check, native_probe_names
+from .build.core import NATIVE_DIR
 from .cache import ResultCache, write_atomic
 from .catalogue import Catalogue, Probe
 from .errors import MatrixError
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 class Options:
     targets_file: Path = Path("targets.yaml")
     catalogue_dir: Path | None = None
+    native_dir: Path | None = None
     targets: tuple[str, ...] = ()
     probes: tuple[str, ...] = ()
     jobs: int = os.cpu_count() or 1
@@ -76,6 +78,10 @@ class Plan:
     zig: toolchain.Zig | None
     zig_error: str = ""
     host: platforms.Host = field(default_factory=platforms.host)
+
+    @property
+    def native(self) -> Path:
+        return self.options.native_dir or NATIVE_DIR
 
     @property
     def results(self) -> ResultCache:
@@ -152,7 +158,7 @@ def _tasks(p: Plan, run_probes: bool) -> list[Task]:
                     f"core:{ident}",
                     ident,
                     "core",
-                    partial(build_core, p.zig, t, p.options.build_dir),
+                    partial(build_core, p.zig, t, p.options.build_dir, p.native),
                 )
             )
             tasks += [
@@ -312,7 +318,7 @@ def _run_with(
     probes: Sequence[Probe],
 ) -> list[Observation]:
     assert program is not None
-    native = set(native_probe_names())
+    native = set(native_probe_names(p.native))
     how = How("run", runner.name, version, runner.backend)
     column = Column(t.identifier, runner.backend)
     todo = [run.Probed(pr.id, pr.timeout or p.options.timeout) for pr in probes if pr.id in native]
