@@ -1,8 +1,8 @@
 """Build-time probes: compile and link a few lines for a target at its floor.
 
 Each check is a small C program generated from the catalogue's `build` entry.
-Availability checks (header, function, type) link an executable and turn the
-compiler's refusal into the value "unavailable" with the reason; value checks
+Availability checks (header, function, type, member) link an executable and
+turn the compiler's refusal into the value "unavailable" with the reason; value checks
 (macro, expr) compile an object whose data holds the value behind a marker,
 read back from the object file, so no target code ever runs.
 """
@@ -40,8 +40,12 @@ REFUSALS = (
         re.compile(r"unknown type name|incomplete type|invalid application of 'sizeof'"),
         "type not declared",
     ),
+    (re.compile(r"no member named"), "member not declared"),
     (re.compile(r"undefined symbol|undefined reference"), "declared but does not link"),
 )
+
+#: The kinds whose refusal is a result ("unavailable"), not a failed build.
+AVAILABILITY_KINDS = frozenset({"header", "function", "type", "member"})
 
 #: Probes compile quickly without optimisation; no sanitizer runtime is linked.
 PROBE_FLAGS = ("-std=c11", "-O0", "-g0", "-fno-sanitize=undefined", "-Wno-deprecated-declarations")
@@ -68,6 +72,14 @@ def source(build: BuildCheck) -> str:
             ]
         case "type":
             lines.append(f"int main(void) {{ return (int) sizeof({build.subject}) == 0; }}")
+        case "member":
+            aggregate, member = build.subject.rsplit(".", 1)
+            lines += [
+                "int main(void) {",
+                f"  {aggregate} holder;",
+                f"  return (int) sizeof(holder.{member}) == 0;",
+                "}",
+            ]
         case "macro":
             lines += [
                 f"#ifdef {build.subject}",
@@ -160,7 +172,7 @@ def _refusal(build: BuildCheck, stderr: str) -> tuple[Outcome, object, str]:
     first = errors[0] if errors else stderr.strip()[:300]
     for pattern, reason in REFUSALS:
         m = pattern.search(stderr)
-        if m and build.kind in {"header", "function", "type"}:
+        if m and build.kind in AVAILABILITY_KINDS:
             return Outcome.OK, "unavailable", reason.format(*m.groups())
     short = re.sub(r"^.*?probe\.c:", "probe.c:", first.strip())
     return Outcome.BUILD_FAILED, None, short[:300]
