@@ -61,6 +61,10 @@ class Options:
     timeout: float = run.DEFAULT_TIMEOUT
     test_probes: bool = False
     python_backend: bool = True
+    #: Where this run happens, as its results file names it (see matrix.merge):
+    #: a CI runner's label, or "" for local:<host>; `url` links to the CI run.
+    origin: str = ""
+    origin_url: str = ""
 
 
 @dataclass
@@ -269,6 +273,8 @@ def judge(p: Plan, done: Execution) -> dict[str, Any]:
         runs=done.runs,
         host=str(p.host),
         zig=p.zig.version if p.zig else "missing",
+        label=p.options.origin,
+        url=p.options.origin_url,
     )
     report.validate(model)
     return model
