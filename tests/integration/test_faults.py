@@ -38,9 +38,7 @@ def faults(zig, run_dirs, host) -> dict[tuple[str, str], dict[str, Any]]:
         out=run_dirs["reports"] / "faults",
     )
     p = pipeline.plan(options)
-    ui = Reporter(quiet=True)
-    cores, checks = pipeline.build(p, ui)
-    model = pipeline.conformance(p, ui, cores, checks)
+    model = pipeline.judge(p, pipeline.execute(p, Reporter(quiet=True)))
     return {(c["probe"], c["column"]): c for c in model["cells"]}
 
 
