@@ -46,7 +46,7 @@ STDERR_TAIL = 4000
 #: processes of the same run get a few times its start-up time instead, at
 #: least MIN_STARTUP, so that a hang costs little more than its own limit.
 STARTUP_ALLOWANCE = 60.0
-MIN_STARTUP = 5.0
+MIN_STARTUP = 2.0
 #: Seconds output may still come after the program has exited.
 GRACE = 0.25
 
@@ -107,8 +107,7 @@ def run_probes(
     startup = STARTUP_ALLOWANCE
     while pending:
         ran, batch = pending, _run(base, env, pending, accept, startup)
-        if batch.first_line is not None and first:
-            startup = min(STARTUP_ALLOWANCE, max(MIN_STARTUP, 4 * batch.first_line))
+        startup = _learn_startup(startup, batch)
         if first and not batch.lines and batch.returncode != 0:
             reason = _does_not_start(base, env, runner)
             if reason:
@@ -126,6 +125,21 @@ def run_probes(
         if culprit.id not in results:
             record(_fault(culprit, batch, how, column, runner))
     return [results[p.id] for p in probes]
+
+
+def _learn_startup(startup: float, batch: _Exit) -> float:
+    """The start-up allowance after seeing a process start: a few times what it took.
+
+    The first line shows how long the start took; a process that ended on its
+    own without one (a crash in its first probe) started within its run time.
+    """
+    if batch.first_line is not None:
+        seen = batch.first_line
+    elif batch.returncode is not None and batch.late is None and not batch.overflow:
+        seen = batch.seconds
+    else:
+        return startup
+    return min(startup, max(MIN_STARTUP, 4 * seen))
 
 
 def _does_not_start(base: list[str], env: dict[str, str], runner: Runner) -> str:

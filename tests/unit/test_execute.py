@@ -98,6 +98,16 @@ def test_a_hang_as_first_probe_is_told_from_a_runner_that_does_not_start():
     assert cells["b.ok"].outcome is Outcome.OK
 
 
+def test_a_hang_after_crashes_gets_a_short_start_up_allowance(monkeypatch):
+    # A crash shows how fast the program starts; a later batch that begins
+    # with a hang must not wait for the first start's generous allowance.
+    monkeypatch.setattr(execute, "STARTUP_ALLOWANCE", 30.0)
+    cells = run("a.segv", "b.exit", "c.hang", "d.ok", timeout=1.0)
+    assert cells["c.hang"].outcome is Outcome.TIMED_OUT
+    assert cells["c.hang"].seconds < 1.0 + execute.MIN_STARTUP + 2
+    assert cells["d.ok"].value == 1
+
+
 def test_output_beyond_the_limit_is_bad_output_and_not_read(monkeypatch):
     monkeypatch.setattr(execute, "MAX_OUTPUT", 1 << 20)
     cells = run("a.ok", "b.flood", "c.ok")
