@@ -6,6 +6,7 @@ python -m matrix conformance   build and run; write reports/matrix.json
 python -m matrix report        render matrix.md and matrix.html from matrix.json
 python -m matrix targets       the targets and which runner each gets here
 python -m matrix probes        the catalogue
+python -m matrix engine        start a docker engine, build the environments' images
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from . import pipeline, run
 from .errors import MatrixError
 from .progress import Reporter
 from .report.model import deviations
+from .run import engine
 
 __all__ = ["main"]
 
@@ -117,6 +119,7 @@ def _parser() -> argparse.ArgumentParser:
         ("report", "render matrix.md and matrix.html from matrix.json"),
         ("targets", "list the targets and how each runs here"),
         ("probes", "list the catalogue"),
+        ("engine", "start a docker engine if none runs; build the environments' images"),
     ):
         sub.add_parser(name, parents=[common], help=text, description=text)
     return parser
@@ -219,6 +222,42 @@ def _cmd_targets(args: argparse.Namespace, ui: Reporter) -> int:
     return 0
 
 
+def _cmd_engine(args: argparse.Namespace, ui: Reporter) -> int:
+    """Everything the container environments need, readied once per machine."""
+    p = pipeline.plan(_options(args))
+    docker = run.DockerRunner(p.options.cache_dir)
+    running, said = engine.start(docker.engine, p.options.cache_dir.resolve() / "dockerd.log")
+    ui.say(said)
+    placed = [(t, p.environments[e]) for t in p.targets for e in t.environments]
+    info = docker.engine.status()[1]
+    if not running or info is None or not placed:
+        return 0
+    for arch in sorted({t.arch for t, _ in placed} - {info.arch}):
+        if engine.static_qemu(arch) is None:
+            fetched, said = engine.fetch_static_qemu()
+            ui.say(said)
+            if not fetched:
+                return 1
+    failed = 0
+    for env in {env.name: env for _, env in placed}.values():
+        try:
+            if env.engine_files == "hidden":
+                docker.images.launcher(docker.zig(), info.arch)
+            image = docker.images.ensure(env, info.arch)
+        except run.ImageError as exc:
+            ui.console.print(f"{ui.mark_bad} {env.name}: {exc.reason}; {exc.hint}", markup=False)
+            failed += 1
+            continue
+        how = (
+            f"built in {image.seconds:.1f} s (debootstrap {image.debootstrap_seconds:.1f} s, "
+            f"import {image.import_seconds:.1f} s)"
+            if image.built
+            else "already built"
+        )
+        ui.say(f"{ui.mark_ok} {env.name}: {image.tag} {how}")
+    return 1 if failed else 0
+
+
 def _cmd_probes(args: argparse.Namespace, ui: Reporter) -> int:
     p = pipeline.plan(replace(_options(args)))
     for probe in p.probes:
@@ -255,4 +294,5 @@ COMMANDS = {
     "report": _cmd_report,
     "targets": _cmd_targets,
     "probes": _cmd_probes,
+    "engine": _cmd_engine,
 }

@@ -23,6 +23,7 @@ from . import targets as targets_mod
 from .build import CoreBuild, build_core, check_all, native_probe_names
 from .cache import ResultCache
 from .catalogue import Catalogue, Probe
+from .environments import Environment
 from .errors import MatrixError
 from .progress import Reporter
 from .results import Column, How, Observation, Outcome
@@ -61,6 +62,7 @@ class Plan:
     zig: toolchain.Zig | None
     zig_error: str = ""
     host: platforms.Host = field(default_factory=platforms.host)
+    environments: dict[str, Environment] = field(default_factory=dict)
 
     @property
     def results(self) -> ResultCache:
@@ -74,11 +76,11 @@ def plan(options: Options) -> Plan:
         zig = toolchain.find()
     except MatrixError as exc:
         zig_error = str(exc)
-    all_targets = targets_mod.load(options.targets_file, zig.facts if zig else None)
+    all_targets, envs = targets_mod.load_all(options.targets_file, zig.facts if zig else None)
     chosen = targets_mod.select(all_targets, options.targets)
     cat = catalogue_mod.load(options.catalogue_dir or catalogue_mod.DATA_DIR)
     probes = cat.select(options.probes, test_only=options.test_probes)
-    return Plan(options, all_targets, chosen, cat, probes, zig, zig_error)
+    return Plan(options, all_targets, chosen, cat, probes, zig, zig_error, environments=envs)
 
 
 def build(p: Plan, ui: Reporter) -> tuple[dict[str, CoreBuild], list[Observation]]:
@@ -132,20 +134,35 @@ def conformance(
     """Run the run-time probes wherever this host can, judge every cell, assemble the model."""
     runners = run.registry(p.options.cache_dir)
     run_probes = [pr for pr in p.probes if not pr.build]
-    observations, runs = list(checks), {}
+    observations, runs, env_runs = list(checks), {}, []
+    placed = [(t, p.environments[e]) for t in p.targets for e in t.environments if run_probes]
     title = f"run-time probes: {len(run_probes)} on {len(p.targets)} targets"
+    title += f" and {len(placed)} environments" if placed else ""
     with (
-        ui.step(title, total=len(p.targets)) as step,
+        ui.step(title, total=len(p.targets) + len(placed)) as step,
         ThreadPoolExecutor(max_workers=max(1, p.options.jobs)) as pool,
     ):
         futures = {
             t.identifier: pool.submit(_run_target, p, t, cores[t.identifier], run_probes, runners)
             for t in p.targets
         }
+        docker = runners["docker"]
+        assert isinstance(docker, run.DockerRunner)
+        in_envs = {
+            f"{t.identifier}@{env.name}": pool.submit(
+                _run_environment, p, t, env, cores[t.identifier], run_probes, docker
+            )
+            for t, env in placed
+        }
         for ident, fut in futures.items():
             found, how_it_ran = fut.result()
             observations += found
             runs[ident] = how_it_ran
+            step.advance(ident)
+        for ident, fut in in_envs.items():
+            found, how_they_ran = fut.result()
+            observations += found
+            env_runs += how_they_ran
             step.advance(ident)
     cells = compare.judge_all(p.catalogue, p.all_targets, observations, python=sys.version_info[:2])
     model = report.assemble(
@@ -155,6 +172,8 @@ def conformance(
         runs=runs,
         host=str(p.host),
         zig=p.zig.version if p.zig else "missing",
+        environments={env.name: env for _, env in placed},
+        environment_runs=env_runs,
     )
     report.validate(model)
     return model
@@ -188,11 +207,12 @@ def _run_with(
     version: str,
     program: Path | None,
     probes: Sequence[Probe],
+    environment: str = "",
 ) -> list[Observation]:
     assert program is not None
     native = set(native_probe_names())
-    how = How("run", runner.name, version, runner.backend)
-    column = Column(t.identifier, runner.backend)
+    how = How("run", runner.name, version, runner.backend, environment)
+    column = Column(t.identifier, runner.backend, environment)
     todo = [run.Probed(pr.id, pr.timeout or p.options.timeout) for pr in probes if pr.id in native]
     found = run.run_probes(runner, t, program, todo, how, column)
     missing = [pr for pr in probes if pr.id not in native]
@@ -221,15 +241,55 @@ def _run_python(p: Plan, t: Target, probes: Sequence[Probe]) -> list[Observation
     return run.run_probes(runner, t, Path(sys.executable), todo, how, column)
 
 
-def _not_run(pr: Probe, t: Target, reason: str, runner: str) -> Observation:
-    how = How(pr.kind, runner)
-    return Observation(pr.id, Column(t.identifier), how, Outcome.NOT_RUN, None, reason)
+def _run_environment(
+    p: Plan,
+    t: Target,
+    env: Environment,
+    core: CoreBuild,
+    probes: Sequence[Probe],
+    docker: run.DockerRunner,
+) -> tuple[list[Observation], list[dict[str, str]]]:
+    """One target in one container environment: the native core, and the fallbacks where they fit."""
+    from .core import fallbacks
+
+    found, runs = [], []
+    for runner in docker.runners(t, env):
+        column = Column(t.identifier, runner.backend, env.name)
+        python = runner.backend == "python"
+        todo = [pr for pr in probes if pr.id in fallbacks.REGISTRY or not python]
+        if not python and not core.ok:
+            reason = f"native core did not build: {core.error}"
+            found += [_failed(pr, t, reason, column) for pr in todo]
+            runs.append({"column": column.id, "environment": env.name, "reason": reason})
+            continue
+        avail = runner.check(t, p.host)
+        if not avail.ok:
+            found += [_not_run(pr, t, avail.explain(), runner.name, column) for pr in todo]
+        elif python:
+            how = How("run", runner.name, avail.version, "python", env.name)
+            limits = [run.Probed(pr.id, pr.timeout or p.options.timeout) for pr in todo]
+            found += run.run_probes(runner, t, Path(env.python), limits, how, column)
+        else:
+            found += _run_with(p, t, runner, avail.version, core.executable, todo, env.name)
+        runner.sweep()
+        ran = {"runner": runner.name, "version": avail.version} if avail.ok else {}
+        reason = "" if avail.ok else avail.explain()
+        runs.append({"column": column.id, "environment": env.name, **ran, "reason": reason})
+    return found, runs
 
 
-def _failed(pr: Probe, t: Target, reason: str) -> Observation:
-    return Observation(
-        pr.id, Column(t.identifier), How("run", "none"), Outcome.BUILD_FAILED, None, reason
-    )
+def _not_run(
+    pr: Probe, t: Target, reason: str, runner: str, column: Column | None = None
+) -> Observation:
+    column = column or Column(t.identifier)
+    how = How(pr.kind, runner, backend=column.backend, environment=column.environment)
+    return Observation(pr.id, column, how, Outcome.NOT_RUN, None, reason)
+
+
+def _failed(pr: Probe, t: Target, reason: str, column: Column | None = None) -> Observation:
+    column = column or Column(t.identifier)
+    how = How("run", "none", environment=column.environment)
+    return Observation(pr.id, column, how, Outcome.BUILD_FAILED, None, reason)
 
 
 def render(model: dict[str, Any], out: Path) -> dict[str, Path]:

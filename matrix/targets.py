@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import config
+from . import environments as environments_mod
+from .environments import Environment
 from .errors import ConfigError, Problem, did_you_mean
 
-__all__ = ["Target", "TRIPLE_RE", "ZigFacts", "load", "parse_version", "select"]
+__all__ = ["Target", "TRIPLE_RE", "ZigFacts", "load", "load_all", "parse_version", "select"]
 
 #: arch-os[-abi] with an optional version after os or abi, as zig spells it.
 TRIPLE_RE = re.compile(
@@ -70,16 +72,25 @@ class Target:
 
 def load(path: Path, zig: ZigFacts | None = None) -> dict[str, Target]:
     """Read and check targets.yaml; `zig` adds checks against the toolchain."""
+    return load_all(path, zig)[0]
+
+
+def load_all(
+    path: Path, zig: ZigFacts | None = None
+) -> tuple[dict[str, Target], dict[str, Environment]]:
+    """The targets and the container environments of targets.yaml, both checked."""
     doc = config.load(path, "targets.schema.json")
+    envs = environments_mod.parse(doc)
     targets, problems = {}, []
     for ident, entry in doc.data["targets"].items():
         found = list(_check(doc, str(ident), entry, zig))
         problems += found
         if not found:
             targets[str(ident)] = _target(str(ident), entry)
+    problems += environments_mod.check(doc, envs)
     if problems:
         raise ConfigError(problems)
-    return targets
+    return targets, envs
 
 
 def select(targets: dict[str, Target], names: Iterable[str]) -> list[Target]:

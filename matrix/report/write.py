@@ -93,6 +93,7 @@ def markdown(model: dict[str, Any]) -> str:
         lines.append(
             f"| {_md(t['id'])} | {_md(t['triple'])} | {_md(t['libc'])} {_md(t['floor'])} | {ran} |"
         )
+    lines += _md_environments(model)
     for cat in model["categories"]:
         lines += ["", f"## {_md(cat['title'])}", ""]
         lines.append("| probe | " + " | ".join(_md(c) for c in cols) + " |")
@@ -103,6 +104,7 @@ def markdown(model: dict[str, Any]) -> str:
                 cell = grid[probe["id"]].get(col)
                 row.append(f"{MARKS[cell['status']]} {_md(show(cell['value']))}" if cell else "")
             lines.append("| " + " | ".join(row) + " |")
+    lines += _md_environment_differences(model)
     devs = [c for c in model["cells"] if c["status"] == "deviates"]
     if devs:
         lines += ["", "## Deviations from the documented behaviour", ""]
@@ -116,6 +118,45 @@ def markdown(model: dict[str, Any]) -> str:
             )
     lines += ["", "Legend: " + ", ".join(f"{m} {k}" for k, m in MARKS.items()), ""]
     return "\n".join(lines)
+
+
+def _md_environments(model: dict[str, Any]) -> list[str]:
+    envs = model.get("environments", [])
+    if not envs:
+        return []
+    lines = ["", "| environment | root | column | ran |", "|---|---|---|---|"]
+    for env in envs:
+        root = f"{env['root']}, engine files {env['engine_files']}"
+        for col in env["columns"]:
+            ran = (
+                f"{_md(col['ran_with'])} ({_md(col['runner_version'])})"
+                if col["ran_with"]
+                else f"not run: {_md(col['not_run_reason'])}"
+            )
+            lines.append(f"| {_md(env['id'])} | {_md(root)} | {_md(col['column'])} | {ran} |")
+    return lines
+
+
+def _md_environment_differences(model: dict[str, Any]) -> list[str]:
+    diffs = model.get("environment_differences", [])
+    if not diffs:
+        return []
+    lines = [
+        "",
+        "## Environments against the host",
+        "",
+        "Cells whose value in a container environment is not the same target's on the host.",
+        "",
+        "| probe | column | on the host | in the environment | why |",
+        "|---|---|---|---|---|",
+    ]
+    for d in diffs:
+        why = d["note"] or d["detail"]
+        lines.append(
+            f"| {_md(d['probe'])} | {_md(d['column'])} | {_md(show(d['host']))} | "
+            f"{MARKS[d['status']]} {_md(show(d['value']))} | {_md(why)} |"
+        )
+    return lines
 
 
 _ENV = jinja2.Environment(
@@ -141,4 +182,5 @@ def html(model: dict[str, Any]) -> str:
         marks=MARKS,
         targets={t["id"]: t for t in model["targets"]},
         agreements={(a["probe"], a["target"], a["environment"]): a for a in model["agreements"]},
+        env_differs={(d["probe"], d["column"]) for d in model.get("environment_differences", [])},
     )

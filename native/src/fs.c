@@ -1,6 +1,8 @@
 /*
- * Files and paths: what rename() does when the destination exists.
+ * Files and paths: what rename() does when the destination exists, and
+ * whether the system's hosts file is there.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,4 +49,50 @@ void pp__probe_fs_rename_replaces(pp__result_t *result) {
   }
   remove(from);
   remove(to);
+}
+
+/* True when a hosts-file line (comments already cut) lists `name`. */
+static int pp__lists_name(const char *line, const char *name) {
+  size_t n = strlen(name);
+  const char *p = line;
+
+  while ((p = strstr(p, name)) != NULL) {
+    if ((p == line || isspace((unsigned char) p[-1])) &&
+        (p[n] == '\0' || isspace((unsigned char) p[n])))
+      return 1;
+    p += n;
+  }
+  return 0;
+}
+
+void pp__probe_fs_hosts_file(pp__result_t *result) {
+  char path[512];
+  char line[512];
+  char *hash;
+  FILE *f;
+  int localhost = 0;
+  int saved;
+
+  if (pp__os_hosts_path(path, sizeof(path)) != 0) {
+    pp__set_str(result, "error");
+    pp__set_detail(result, "the system does not say where its hosts file is");
+    return;
+  }
+  f = fopen(path, "r");
+  if (f == NULL) {
+    saved = errno;
+    pp__set_str(result, saved == ENOENT ? "absent" : "unreadable");
+    pp__set_detail(result, "%s: %s", path, strerror(saved));
+    return;
+  }
+  while (!localhost && fgets(line, sizeof(line), f) != NULL) {
+    hash = strchr(line, '#');
+    if (hash != NULL)
+      *hash = '\0';
+    localhost = pp__lists_name(line, "localhost");
+  }
+  fclose(f);
+  pp__set_str(result, "present");
+  pp__set_detail(result, "%s %s localhost", path,
+                 localhost ? "lists" : "does not list");
 }

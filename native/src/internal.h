@@ -42,5 +42,8 @@ int pp__os_net_init(void);
  * Returns 0 on success, -1 when no source works. */
 int pp__os_random(void *buf, size_t size, const char **source);
 const char *pp__os_temp_dir(void);
+/* Writes the path of the hosts file to `buf`; returns 0, or -1 when the OS
+ * cannot say where it is. */
+int pp__os_hosts_path(char *buf, size_t size);
 
 #endif /* PP_INTERNAL_H */

@@ -1,6 +1,7 @@
 /*
  * Operating-system services on Linux and macOS.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,4 +32,10 @@ const char *pp__os_temp_dir(void) {
   const char *dir = getenv("TMPDIR");
 
   return dir != NULL && dir[0] != '\0' ? dir : "/tmp";
+}
+
+int pp__os_hosts_path(char *buf, size_t size) {
+  int written = snprintf(buf, size, "/etc/hosts");
+
+  return written > 0 && (size_t) written < size ? 0 : -1;
 }

@@ -2,6 +2,7 @@
  * Operating-system services on Windows, through the Win32 API and the
  * Universal C Runtime.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <winsock2.h>
@@ -50,4 +51,20 @@ const char *pp__os_temp_dir(void) {
   if (dir[n - 1] == '\\')
     dir[n - 1] = '\0';
   return dir;
+}
+
+/* Windows Sockets reads the hosts file from the folder the registry value
+ * Tcpip\Parameters\DataBasePath names, by default the system folder's
+ * drivers\etc; the default is what a program without registry access can
+ * know, and what an unmodified system uses. */
+int pp__os_hosts_path(char *buf, size_t size) {
+  char dir[MAX_PATH + 1];
+  UINT n;
+  int written;
+
+  n = GetSystemDirectoryA(dir, sizeof(dir));
+  if (n == 0 || n >= sizeof(dir))
+    return -1;
+  written = snprintf(buf, size, "%s\\drivers\\etc\\hosts", dir);
+  return written > 0 && (size_t) written < size ? 0 : -1;
 }
