@@ -163,7 +163,7 @@ def _check_use(
             f"of '{name}' has no dynamic loader",
             "run a musl (static) target there, or a debootstrap environment",
         )
-    elif libc == "glibc" and env.arch != arch:
+    elif libc == "glibc" and env.debootstrap is not None and env.arch != arch:
         yield doc.problem(
             where,
             f"target '{ident}': the {env.arch} root of '{name}' has no {arch} glibc to load it",

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -248,7 +249,7 @@ def _run_environment(
     core: CoreBuild,
     probes: Sequence[Probe],
     docker: run.DockerRunner,
-) -> tuple[list[Observation], list[dict[str, str]]]:
+) -> tuple[list[Observation], list[dict[str, Any]]]:
     """One target in one container environment: the native core, and the fallbacks where they fit."""
     from .core import fallbacks
 
@@ -263,6 +264,7 @@ def _run_environment(
             runs.append({"column": column.id, "environment": env.name, "reason": reason})
             continue
         avail = runner.check(t, p.host)
+        started = time.monotonic()
         if not avail.ok:
             found += [_not_run(pr, t, avail.explain(), runner.name, column) for pr in todo]
         elif python:
@@ -273,6 +275,7 @@ def _run_environment(
             found += _run_with(p, t, runner, avail.version, core.executable, todo, env.name)
         runner.sweep()
         ran = {"runner": runner.name, "version": avail.version} if avail.ok else {}
+        ran["seconds"] = time.monotonic() - started if avail.ok else 0.0
         reason = "" if avail.ok else avail.explain()
         runs.append({"column": column.id, "environment": env.name, **ran, "reason": reason})
     return found, runs

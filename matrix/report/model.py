@@ -33,7 +33,7 @@ def assemble(
     zig: str,
     generated: dt.datetime | None = None,
     environments: Mapping[str, Environment] | None = None,
-    environment_runs: Sequence[Mapping[str, str]] = (),
+    environment_runs: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """The JSON model of a matrix run.
 
@@ -99,7 +99,7 @@ def _target(t: Target, run: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _environment(env: Environment, runs: Sequence[Mapping[str, str]]) -> dict[str, Any]:
+def _environment(env: Environment, runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return {
         "id": env.name,
         "description": env.description,
@@ -111,6 +111,7 @@ def _environment(env: Environment, runs: Sequence[Mapping[str, str]]) -> dict[st
                 "ran_with": r.get("runner", ""),
                 "runner_version": r.get("version", ""),
                 "not_run_reason": r.get("reason", ""),
+                "seconds": round(float(r.get("seconds", 0.0)), 2),
             }
             for r in runs
             if r["environment"] == env.name

@@ -124,7 +124,7 @@ def _md_environments(model: dict[str, Any]) -> list[str]:
     envs = model.get("environments", [])
     if not envs:
         return []
-    lines = ["", "| environment | root | column | ran |", "|---|---|---|---|"]
+    lines = ["", "| environment | root | column | ran | seconds |", "|---|---|---|---|---|"]
     for env in envs:
         root = f"{env['root']}, engine files {env['engine_files']}"
         for col in env["columns"]:
@@ -133,7 +133,10 @@ def _md_environments(model: dict[str, Any]) -> list[str]:
                 if col["ran_with"]
                 else f"not run: {_md(col['not_run_reason'])}"
             )
-            lines.append(f"| {_md(env['id'])} | {_md(root)} | {_md(col['column'])} | {ran} |")
+            lines.append(
+                f"| {_md(env['id'])} | {_md(root)} | {_md(col['column'])} | {ran} "
+                f"| {col['seconds']:.2f} |"
+            )
     return lines
 
 

@@ -27,7 +27,7 @@ from .base import Availability
 from .engine import Engine, static_qemu
 from .images import HARNESS_DIR, HIDDEN_ROOT, ImageError, Images, env_root
 
-__all__ = ["CORE_PACKAGE", "DockerRunner", "EnvironmentRunner"]
+__all__ = ["CORE_PACKAGE", "DockerRunner", "EnvironmentRunner", "run_args"]
 
 #: The package the pure-Python fallbacks are, mounted into roots with Python.
 CORE_PACKAGE = Path(__file__).resolve().parents[1] / "core"
@@ -120,43 +120,17 @@ class EnvironmentRunner:
         return Availability(True, version=f"{avail.version}, image {image.tag}{emulated}")
 
     def command(self, target: Target, program: Path) -> list[str]:
-        root = env_root(self.env)
-        inside = _join(root, HARNESS_DIR)
-        args = [
-            "run",
-            "--rm",
-            "--network",
-            "none",
-            "--read-only",
-            "--cap-drop",
-            "ALL",
-            "--security-opt",
-            "no-new-privileges",
-            "--label",
-            self.label,
-        ]
-        if self._launcher is not None:
-            args += ["--cap-add", "SYS_CHROOT", "-v", f"{self._launcher}:{HARNESS_DIR}/enter:ro"]
-        for path in self.env.tmpfs:
-            args += ["--tmpfs", _join(root, path)]
-        entry = [f"{HARNESS_DIR}/enter", HIDDEN_ROOT] if self._launcher else []
-        if self._qemu is not None:
-            args += ["-v", f"{self._qemu}:{inside}/qemu-{target.arch}:ro"]
-            entry.append(f"{HARNESS_DIR}/qemu-{target.arch}")
-        if self.backend == "python":
-            args += [
-                "-v",
-                f"{CORE_PACKAGE}:{inside}/python/matrix/core:ro",
-                "-e",
-                f"PYTHONPATH={HARNESS_DIR}/python",
-                "-e",
-                "PYTHONDONTWRITEBYTECODE=1",
-            ]
-            entry = [*entry, self.env.python, "-s", "-m", "matrix.core", "--backend", "python"]
-        else:
-            args += ["-v", f"{Path(program).resolve()}:{inside}/portprobe:ro"]
-            entry.append(f"{HARNESS_DIR}/portprobe")
-        return [self.parent.engine.exe, *args, self._image, *entry]
+        args = run_args(
+            self.env,
+            target.arch,
+            self.backend,
+            image=self._image,
+            label=self.label,
+            program=Path(program).resolve(),
+            qemu=self._qemu,
+            launcher=self._launcher,
+        )
+        return [self.parent.engine.exe, *args]
 
     def environment(self, target: Target) -> dict[str, str]:
         return {}
@@ -166,6 +140,39 @@ class EnvironmentRunner:
         if not self._image:
             return 0
         return self.parent.engine.remove_labelled(self.label)
+
+
+def run_args(
+    env: Environment,
+    arch: str,
+    backend: str,
+    *,
+    image: str,
+    label: str,
+    program: Path | None = None,
+    qemu: Path | None = None,
+    launcher: Path | None = None,
+) -> list[str]:
+    """The `docker run` arguments for one probe run of a target of `arch` in `env`."""
+    root = env_root(env)
+    inside = _join(root, HARNESS_DIR)
+    args = ["run", "--rm", "--network", "none", "--read-only", "--label", label]
+    args += ["--cap-drop", "ALL", "--security-opt", "no-new-privileges"]
+    entry = []
+    if launcher is not None:
+        args += ["--cap-add", "SYS_CHROOT", "-v", f"{launcher}:{HARNESS_DIR}/enter:ro"]
+        entry += [f"{HARNESS_DIR}/enter", HIDDEN_ROOT]
+    for path in env.tmpfs:
+        args += ["--tmpfs", _join(root, path)]
+    if backend == "python":
+        args += ["-v", f"{CORE_PACKAGE}:{inside}/python/matrix/core:ro"]
+        args += ["-e", f"PYTHONPATH={HARNESS_DIR}/python", "-e", "PYTHONDONTWRITEBYTECODE=1"]
+        return [*args, image, *entry, env.python, "-s", "-m", "matrix.core", "--backend", "python"]
+    if qemu is not None:
+        args += ["-v", f"{qemu}:{inside}/qemu-{arch}:ro"]
+        entry.append(f"{HARNESS_DIR}/qemu-{arch}")
+    args += ["-v", f"{program}:{inside}/portprobe:ro"]
+    return [*args, image, *entry, f"{HARNESS_DIR}/portprobe"]
 
 
 def _join(root: str, path: str) -> str:
