@@ -3,6 +3,7 @@
 nox -s matrix                    build, run and report every target (the main job)
 nox -s matrix -- -t windows-x86_64 -p signals
 nox -s tests                     unit and integration tests
+nox -s engine                    start a docker engine, build the container environments
 """
 
 from __future__ import annotations
@@ -46,6 +47,17 @@ def matrix(session: nox.Session) -> None:
     """Build, run and report: the whole matrix on the runners this host has."""
     _harness(session)
     session.run("python", "-m", "matrix", "matrix", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def engine(session: nox.Session) -> None:
+    """Start a local docker engine unless one runs, then build the environments' images.
+
+    The engine keeps running after the session (it needs root and dockerd from
+    Debian's docker.io); images are built once per machine and recipe.
+    """
+    _harness(session)
+    session.run("python", "-m", "matrix", "engine", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -219,6 +219,10 @@ def _cmd_targets(args: argparse.Namespace, ui: Reporter) -> int:
         runner, version, reason = run.choose(t, p.host, runners)
         how = f"runs with {runner.name} ({version})" if runner else f"build-time only: {reason}"
         print(f"{t.identifier:22} {t.triple:26} {how}")
+        for name in t.environments:
+            env = p.environments[name]
+            root = f"{env.root} root, engine files {env.engine_files}"
+            print(f"{'':22} @{name:25} in a container ({root})")
     return 0
 
 
