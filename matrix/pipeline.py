@@ -13,24 +13,36 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from . import catalogue as catalogue_mod
 from . import compare, platforms, report, run, toolchain
 from . import targets as targets_mod
-from .build import CoreBuild, build_core, check_all, native_probe_names
-from .cache import ResultCache
+from .build import CoreBuild, build_core, check, native_probe_names
+from .build.core import NATIVE_DIR
+from .cache import ResultCache, write_atomic
 from .catalogue import Catalogue, Probe
 from .environments import Environment
 from .errors import MatrixError
-from .progress import Reporter
+from .progress import Board, Reporter
 from .results import Column, How, Observation, Outcome
+from .schedule import Scheduler, Task
 from .targets import Target
 
-__all__ = ["Options", "Plan", "build", "conformance", "plan", "render"]
+__all__ = [
+    "Execution",
+    "Options",
+    "Plan",
+    "build",
+    "execute",
+    "judge",
+    "load_model",
+    "plan",
+    "render",
+]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +51,7 @@ log = logging.getLogger(__name__)
 class Options:
     targets_file: Path = Path("targets.yaml")
     catalogue_dir: Path | None = None
+    native_dir: Path | None = None
     targets: tuple[str, ...] = ()
     probes: tuple[str, ...] = ()
     jobs: int = os.cpu_count() or 1
@@ -66,6 +79,10 @@ class Plan:
     environments: dict[str, Environment] = field(default_factory=dict)
 
     @property
+    def native(self) -> Path:
+        return self.options.native_dir or NATIVE_DIR
+
+    @property
     def results(self) -> ResultCache:
         return ResultCache(self.options.cache_dir / "results", fresh=self.options.fresh)
 
@@ -84,107 +101,209 @@ def plan(options: Options) -> Plan:
     return Plan(options, all_targets, chosen, cat, probes, zig, zig_error, environments=envs)
 
 
-def build(p: Plan, ui: Reporter) -> tuple[dict[str, CoreBuild], list[Observation]]:
-    """Build the native core for every target, then decide the build-time probes."""
+@dataclass
+class Execution:
+    """What building and running produced, before judging."""
+
+    cores: dict[str, CoreBuild]
+    observations: list[Observation]
+    runs: dict[str, dict[str, str]]
+    seconds: dict[str, float] = field(default_factory=dict)
+    #: How each target@environment column ran: {"column", "environment", and
+    #: "runner", "version", "seconds" or "reason"}.
+    environment_runs: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def phases(self) -> dict[str, float]:
+        """Seconds of work per phase (summed over tasks, so above wall time when parallel)."""
+        total: dict[str, float] = {}
+        for name, secs in self.seconds.items():
+            phase = name.split(":", 1)[0]
+            total[phase] = total.get(phase, 0.0) + secs
+        return total
+
+
+def execute(p: Plan, ui: Reporter, *, run_probes: bool = True) -> Execution:
+    """Build every core, decide every build-time probe and, if asked, run the run-time probes.
+
+    All of it is one task graph on `jobs` workers (see matrix.schedule).
+    """
     if p.zig is None:
         ui.warn(f"{p.zig_error}; build cells are 'not run'")
-        cores = {t.identifier: CoreBuild(t.identifier, False, error=p.zig_error) for t in p.targets}
-        return cores, [
-            _not_run(pr, t, p.zig_error, "zig") for t in p.targets for pr in p.probes if pr.build
-        ]
-    cores = _build_cores(p, ui)
+    tasks = list(_tasks(p, run_probes))
+    timings = _Timings(p.options.cache_dir / "timings.json")
+    for task in tasks:
+        task.estimate = timings.estimate(task)
+    totals = {t.identifier: {"core": 0, "check": 0, "run": 0} for t in p.targets}
+    for task in tasks:
+        totals[task.group][task.phase] += 1
+    scheduler = Scheduler(p.options.jobs)
+    scheduler.add_all(tasks)
+    with Board(ui, totals) as board:
+        scheduler.on_event = board.update
+        results, seconds = scheduler.run()
+    timings.save(seconds)
+    return _collect(p, tasks, results, seconds)
+
+
+def _tasks(p: Plan, run_probes: bool) -> list[Task]:
     checks = [pr for pr in p.probes if pr.build]
-    with ui.step(
-        f"build-time probes: {len(checks)} × {len(p.targets)} targets",
-        total=len(checks) * len(p.targets),
-    ) as step:
-        observations = check_all(
-            p.zig,
-            p.targets,
-            checks,
-            p.results,
-            p.options.jobs,
-            on_done=lambda o: step.advance(f"{o.column.target} {o.probe}"),
-        )
-    return cores, observations
-
-
-def _build_cores(p: Plan, ui: Reporter) -> dict[str, CoreBuild]:
-    assert p.zig is not None
-    with ui.step(f"native core for {len(p.targets)} targets", total=len(p.targets)) as step:
-        # The targets whose libc zig has not built yet are slow (4-100 s);
-        # all start at once, so the slowest begins first rather than last.
-        with ThreadPoolExecutor(max_workers=max(1, p.options.jobs)) as pool:
-            futures = {
-                t.identifier: pool.submit(build_core, p.zig, t, p.options.build_dir)
-                for t in p.targets
-            }
-            cores = {}
-            for ident, fut in futures.items():
-                cores[ident] = fut.result()
-                step.advance(ident)
-        failed = [c for c in cores.values() if not c.ok]
-        step.failed = bool(failed)
-        step.note = ", ".join(f"{c.target} failed: {c.error}" for c in failed)
-    return cores
-
-
-def conformance(
-    p: Plan, ui: Reporter, cores: dict[str, CoreBuild], checks: list[Observation]
-) -> dict[str, Any]:
-    """Run the run-time probes wherever this host can, judge every cell, assemble the model."""
+    runnable = [pr for pr in p.probes if not pr.build]
     runners = run.registry(p.options.cache_dir)
-    run_probes = [pr for pr in p.probes if not pr.build]
-    observations, runs, env_runs = list(checks), {}, []
-    placed = [(t, p.environments[e]) for t in p.targets for e in t.environments if run_probes]
-    title = f"run-time probes: {len(run_probes)} on {len(p.targets)} targets"
-    title += f" and {len(placed)} environments" if placed else ""
-    with (
-        ui.step(title, total=len(p.targets) + len(placed)) as step,
-        ThreadPoolExecutor(max_workers=max(1, p.options.jobs)) as pool,
-    ):
-        futures = {
-            t.identifier: pool.submit(_run_target, p, t, cores[t.identifier], run_probes, runners)
-            for t in p.targets
-        }
-        docker = runners["docker"]
-        assert isinstance(docker, run.DockerRunner)
-        in_envs = {
-            f"{t.identifier}@{env.name}": pool.submit(
-                _run_environment, p, t, env, cores[t.identifier], run_probes, docker
+    results = p.results
+    tasks = []
+    for t in p.targets:
+        ident = t.identifier
+        if p.zig is not None:
+            tasks.append(
+                Task(
+                    f"core:{ident}",
+                    ident,
+                    "core",
+                    partial(build_core, p.zig, t, p.options.build_dir, p.native),
+                )
             )
-            for t, env in placed
-        }
-        for ident, fut in futures.items():
-            found, how_it_ran = fut.result()
+            tasks += [
+                Task(
+                    f"check:{ident}:{pr.id}", ident, "check", partial(check, p.zig, t, pr, results)
+                )
+                for pr in checks
+            ]
+        if run_probes and runnable:
+            deps = (f"core:{ident}",) if p.zig is not None else ()
+            tasks.append(
+                Task(
+                    f"run:{ident}",
+                    ident,
+                    "run",
+                    partial(_run_target, p, t, probes=runnable, runners=runners),
+                    deps=deps,
+                )
+            )
+            if p.options.python_backend and run.PythonRunner().check(t, p.host).ok:
+                tasks.append(
+                    Task(f"python:{ident}", ident, "run", partial(_run_python, p, t, runnable))
+                )
+            tasks += _environment_tasks(p, t, runnable, runners)
+    return tasks
+
+
+def _collect(
+    p: Plan, tasks: list[Task], results: dict[str, Any], seconds: dict[str, float]
+) -> Execution:
+    cores, observations, runs, env_runs = {}, [], {}, []
+    for t in p.targets:
+        if p.zig is None:
+            cores[t.identifier] = CoreBuild(t.identifier, False, error=p.zig_error)
+            observations += [_not_run(pr, t, p.zig_error, "zig") for pr in p.probes if pr.build]
+    for task in tasks:
+        result = results[task.name]
+        if isinstance(result, Exception):
+            result = _task_fault(p, task, result)
+        if task.phase == "core":
+            cores[task.group] = result
+        elif task.name.startswith("run:"):
+            found, runs[task.group] = result
             observations += found
-            runs[ident] = how_it_ran
-            step.advance(ident)
-        for ident, fut in in_envs.items():
-            found, how_they_ran = fut.result()
+        elif task.name.startswith("env:"):
+            found, ran = result
             observations += found
-            env_runs += how_they_ran
-            step.advance(ident)
-    cells = compare.judge_all(p.catalogue, p.all_targets, observations, python=sys.version_info[:2])
+            env_runs.append(ran)
+        elif isinstance(result, list):
+            observations += result
+        else:
+            observations.append(result)
+    return Execution(cores, observations, runs, seconds, env_runs)
+
+
+def _task_fault(p: Plan, task: Task, error: Exception) -> Any:
+    """What a task that raised stands for: its cells say what went wrong."""
+    log.error("task %s failed", task.name, exc_info=error)
+    reason = f"internal error in {task.name}: {type(error).__name__}: {error}"
+    if task.phase == "core":
+        return CoreBuild(task.group, False, error=reason)
+    if task.phase == "check":
+        probe = p.catalogue.probes[task.name.rsplit(":", 1)[1]]
+        return Observation(
+            probe.id, Column(task.group), How("build", "zig"), Outcome.BUILD_FAILED, None, reason
+        )
+    probes = [pr for pr in p.probes if not pr.build]
+    if task.name.startswith("env:"):
+        return _environment_fault(task.name.split(":", 1)[1], probes, reason)
+    backend = "python" if task.name.startswith("python:") else "native"
+    found = [
+        Observation(
+            pr.id,
+            Column(task.group, backend),
+            How("run", "none", backend=backend),
+            Outcome.NOT_RUN,
+            None,
+            reason,
+        )
+        for pr in probes
+    ]
+    return found if backend == "python" else (found, {"reason": reason})
+
+
+def build(p: Plan, ui: Reporter) -> tuple[dict[str, CoreBuild], list[Observation]]:
+    """Build the native core for every target and decide the build-time probes."""
+    done = execute(p, ui, run_probes=False)
+    return done.cores, done.observations
+
+
+def judge(p: Plan, done: Execution) -> dict[str, Any]:
+    """Judge every observation against the catalogue and assemble the report model."""
+    cells = compare.judge_all(
+        p.catalogue, p.all_targets, done.observations, python=sys.version_info[:2]
+    )
     model = report.assemble(
         catalogue=p.catalogue,
         targets=p.targets,
         cells=cells,
-        runs=runs,
+        runs=done.runs,
         host=str(p.host),
         zig=p.zig.version if p.zig else "missing",
-        environments={env.name: env for _, env in placed},
-        environment_runs=env_runs,
+        environments={e: p.environments[e] for t in p.targets for e in t.environments},
+        environment_runs=done.environment_runs,
     )
     report.validate(model)
     return model
 
 
+class _Timings:
+    """Seconds each task took last time, to schedule the slowest first."""
+
+    DEFAULTS = {"core": 60.0, "check": 0.05, "run": 3.0, "python": 0.5, "env": 3.0}
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.known = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            self.known = {}
+
+    def estimate(self, task: Task) -> float:
+        known = self.known.get(task.name)
+        if isinstance(known, (int, float)):
+            return float(known)
+        return self.DEFAULTS.get(task.name.split(":", 1)[0], 1.0)
+
+    def save(self, seconds: dict[str, float]) -> None:
+        merged = {**self.known, **{k: round(v, 3) for k, v in seconds.items()}}
+        write_atomic(self.path, json.dumps(merged, sort_keys=True))
+
+
 def _run_target(
-    p: Plan, t: Target, core: CoreBuild, probes: Sequence[Probe], runners: dict[str, run.Runner]
+    p: Plan,
+    t: Target,
+    core: CoreBuild | Exception | None = None,
+    *,
+    probes: Sequence[Probe],
+    runners: dict[str, run.Runner],
 ) -> tuple[list[Observation], dict[str, str]]:
-    if not probes:
-        return [], {}
+    """The target's run-time probes under the first runner that works here."""
+    if not isinstance(core, CoreBuild):
+        core = CoreBuild(t.identifier, False, error=str(core) if core else p.zig_error)
     runner, version, reason = run.choose(t, p.host, runners)
     if not core.ok:
         reason = f"native core did not build: {core.error}"
@@ -196,8 +315,6 @@ def _run_target(
     how_it_ran = (
         {"runner": runner.name, "version": version} if runner and core.ok else {"reason": reason}
     )
-    if p.options.python_backend:
-        found += _run_python(p, t, probes)
     return found, how_it_ran
 
 
@@ -211,7 +328,7 @@ def _run_with(
     environment: str = "",
 ) -> list[Observation]:
     assert program is not None
-    native = set(native_probe_names())
+    native = set(native_probe_names(p.native))
     how = How("run", runner.name, version, runner.backend, environment)
     column = Column(t.identifier, runner.backend, environment)
     todo = [run.Probed(pr.id, pr.timeout or p.options.timeout) for pr in probes if pr.id in native]
@@ -242,43 +359,69 @@ def _run_python(p: Plan, t: Target, probes: Sequence[Probe]) -> list[Observation
     return run.run_probes(runner, t, Path(sys.executable), todo, how, column)
 
 
+def _environment_tasks(
+    p: Plan, t: Target, probes: Sequence[Probe], runners: dict[str, run.Runner]
+) -> list[Task]:
+    """One task per backend of the target in each of its container environments."""
+    docker = runners["docker"]
+    assert isinstance(docker, run.DockerRunner)
+    tasks = []
+    for name in t.environments:
+        for runner in docker.runners(t, p.environments[name]):
+            column = Column(t.identifier, runner.backend, name)
+            native = runner.backend == "native" and p.zig is not None
+            fn = partial(_run_environment, p, t, p.environments[name], runner, probes=probes)
+            deps = (f"core:{t.identifier}",) if native else ()
+            tasks.append(Task(f"env:{column.id}", t.identifier, "run", fn, deps=deps))
+    return tasks
+
+
 def _run_environment(
     p: Plan,
     t: Target,
     env: Environment,
-    core: CoreBuild,
+    runner: run.EnvironmentRunner,
+    core: CoreBuild | Exception | None = None,
+    *,
     probes: Sequence[Probe],
-    docker: run.DockerRunner,
-) -> tuple[list[Observation], list[dict[str, Any]]]:
-    """One target in one container environment: the native core, and the fallbacks where they fit."""
+) -> tuple[list[Observation], dict[str, Any]]:
+    """One backend of the target in one container environment: the native core or the fallbacks."""
     from .core import fallbacks
 
-    found, runs = [], []
-    for runner in docker.runners(t, env):
-        column = Column(t.identifier, runner.backend, env.name)
-        python = runner.backend == "python"
-        todo = [pr for pr in probes if pr.id in fallbacks.REGISTRY or not python]
-        if not python and not core.ok:
-            reason = f"native core did not build: {core.error}"
-            found += [_failed(pr, t, reason, column) for pr in todo]
-            runs.append({"column": column.id, "environment": env.name, "reason": reason})
-            continue
-        avail = runner.check(t, p.host)
-        started = time.monotonic()
-        if not avail.ok:
-            found += [_not_run(pr, t, avail.explain(), runner.name, column) for pr in todo]
-        elif python:
-            how = How("run", runner.name, avail.version, "python", env.name)
-            limits = [run.Probed(pr.id, pr.timeout or p.options.timeout) for pr in todo]
-            found += run.run_probes(runner, t, Path(env.python), limits, how, column)
-        else:
-            found += _run_with(p, t, runner, avail.version, core.executable, todo, env.name)
-        runner.sweep()
-        ran = {"runner": runner.name, "version": avail.version} if avail.ok else {}
-        ran["seconds"] = time.monotonic() - started if avail.ok else 0.0
-        reason = "" if avail.ok else avail.explain()
-        runs.append({"column": column.id, "environment": env.name, **ran, "reason": reason})
-    return found, runs
+    column = Column(t.identifier, runner.backend, env.name)
+    python = runner.backend == "python"
+    todo = [pr for pr in probes if pr.id in fallbacks.REGISTRY or not python]
+    ran: dict[str, Any] = {"column": column.id, "environment": env.name}
+    if not python and not isinstance(core, CoreBuild):
+        core = CoreBuild(t.identifier, False, error=str(core) if core else p.zig_error)
+    if not python and not core.ok:
+        reason = f"native core did not build: {core.error}"
+        return [_failed(pr, t, reason, column) for pr in todo], {**ran, "reason": reason}
+    avail = runner.check(t, p.host)
+    if not avail.ok:
+        found = [_not_run(pr, t, avail.explain(), runner.name, column) for pr in todo]
+        return found, {**ran, "reason": avail.explain()}
+    started = time.monotonic()
+    if python:
+        how = How("run", runner.name, avail.version, "python", env.name)
+        limits = [run.Probed(pr.id, pr.timeout or p.options.timeout) for pr in todo]
+        found = run.run_probes(runner, t, Path(env.python), limits, how, column)
+    else:
+        found = _run_with(p, t, runner, avail.version, core.executable, todo, env.name)
+    runner.sweep()
+    seconds = time.monotonic() - started
+    return found, {**ran, "runner": runner.name, "version": avail.version, "seconds": seconds}
+
+
+def _environment_fault(
+    column_id: str, probes: Sequence[Probe], reason: str
+) -> tuple[list[Observation], dict[str, Any]]:
+    target, _, rest = column_id.partition("@")
+    env, _, python = rest.partition("+")
+    column = Column(target, python or "native", env)
+    how = How("run", "docker", backend=column.backend, environment=env)
+    found = [Observation(pr.id, column, how, Outcome.NOT_RUN, None, reason) for pr in probes]
+    return found, {"column": column_id, "environment": env, "reason": reason}
 
 
 def _not_run(

@@ -1,8 +1,8 @@
 """Build-time probes: compile and link a few lines for a target at its floor.
 
 Each check is a small C program generated from the catalogue's `build` entry.
-Availability checks (header, function, type) link an executable and turn the
-compiler's refusal into the value "unavailable" with the reason; value checks
+Availability checks (header, function, type, member) link an executable and
+turn the compiler's refusal into the value "unavailable" with the reason; value checks
 (macro, expr) compile an object whose data holds the value behind a marker,
 read back from the object file, so no target code ever runs.
 """
@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .. import cache
@@ -23,7 +21,7 @@ from ..results import Column, How, Observation, Outcome
 from ..targets import Target
 from ..toolchain import Zig
 
-__all__ = ["MARKER", "check", "check_all", "source"]
+__all__ = ["MARKER", "check", "check_key", "source"]
 
 #: Eight bytes that precede a value check's result in the object file.
 MARKER = bytes([0x7F, 0x50, 0x4D, 0x56, 0x41, 0x4C, 0x3A, 0x01])  # \x7fPMVAL:\x01
@@ -42,8 +40,12 @@ REFUSALS = (
         re.compile(r"unknown type name|incomplete type|invalid application of 'sizeof'"),
         "type not declared",
     ),
+    (re.compile(r"no member named"), "member not declared"),
     (re.compile(r"undefined symbol|undefined reference"), "declared but does not link"),
 )
+
+#: The kinds whose refusal is a result ("unavailable"), not a failed build.
+AVAILABILITY_KINDS = frozenset({"header", "function", "type", "member"})
 
 #: Probes compile quickly without optimisation; no sanitizer runtime is linked.
 PROBE_FLAGS = ("-std=c11", "-O0", "-g0", "-fno-sanitize=undefined", "-Wno-deprecated-declarations")
@@ -70,6 +72,14 @@ def source(build: BuildCheck) -> str:
             ]
         case "type":
             lines.append(f"int main(void) {{ return (int) sizeof({build.subject}) == 0; }}")
+        case "member":
+            aggregate, member = build.subject.rsplit(".", 1)
+            lines += [
+                "int main(void) {",
+                f"  {aggregate} holder;",
+                f"  return (int) sizeof(holder.{member}) == 0;",
+                "}",
+            ]
         case "macro":
             lines += [
                 f"#ifdef {build.subject}",
@@ -95,12 +105,8 @@ def _marker_lines() -> list[str]:
     return [f"const unsigned char pm_result[17] = {{{marker}, PM_DEFINED, {value}}};"]
 
 
-def check(zig: Zig, target: Target, probe: Probe, results: cache.ResultCache) -> Observation:
-    """Decide one build-time probe for one target; reuse a stored result if inputs match."""
-    assert probe.build is not None
-    build = probe.build
+def _command(target: Target, build: BuildCheck) -> tuple[list[str], list[str]]:
     policy = POLICIES[target.os]
-    text = source(build)
     libs = [f"-l{lib}" for lib in build.libs.get(target.os, ())]
     flags = [
         "-target",
@@ -109,7 +115,22 @@ def check(zig: Zig, target: Target, probe: Probe, results: cache.ResultCache) ->
         *policy.probe_flags,
         *(f"-D{d}" for d in policy.defines),
     ]
-    k = cache.key("check", zig.version, target.triple, target.floor, flags, libs, text)
+    return flags, libs
+
+
+def check_key(zig_version: str, target: Target, build: BuildCheck) -> str:
+    """What determines a build-time result: zig, triple and floor, flags, the program."""
+    flags, libs = _command(target, build)
+    return cache.key("check", zig_version, target.triple, target.floor, flags, libs, source(build))
+
+
+def check(zig: Zig, target: Target, probe: Probe, results: cache.ResultCache) -> Observation:
+    """Decide one build-time probe for one target; reuse a stored result if inputs match."""
+    assert probe.build is not None
+    build = probe.build
+    text = source(build)
+    flags, libs = _command(target, build)
+    k = check_key(zig.version, target, build)
     how = How("build", "zig", zig.version)
     column = Column(target.identifier)
     stored = results.get(k)
@@ -151,7 +172,7 @@ def _refusal(build: BuildCheck, stderr: str) -> tuple[Outcome, object, str]:
     first = errors[0] if errors else stderr.strip()[:300]
     for pattern, reason in REFUSALS:
         m = pattern.search(stderr)
-        if m and build.kind in {"header", "function", "type"}:
+        if m and build.kind in AVAILABILITY_KINDS:
             return Outcome.OK, "unavailable", reason.format(*m.groups())
     short = re.sub(r"^.*?probe\.c:", "probe.c:", first.strip())
     return Outcome.BUILD_FAILED, None, short[:300]
@@ -166,23 +187,3 @@ def _read_value(build: BuildCheck, data: bytes) -> tuple[Outcome, object, str]:
         return Outcome.OK, "undefined", f"{build.subject} is not defined"
     value = int.from_bytes(data[at + 9 : at + 17], "little", signed=True)
     return Outcome.OK, value, f"{build.subject} = {value}"
-
-
-def check_all(
-    zig: Zig,
-    targets: Iterable[Target],
-    probes: Iterable[Probe],
-    results: cache.ResultCache,
-    jobs: int,
-    on_done: Callable[[Observation], None] = lambda o: None,
-) -> list[Observation]:
-    """Every build-time probe for every target, `jobs` compiles at a time."""
-    work = [(t, p) for t in targets for p in probes if p.build is not None]
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(check, zig, t, p, results) for t, p in work]
-        observations = []
-        for fut in futures:
-            obs = fut.result()
-            on_done(obs)
-            observations.append(obs)
-    return observations

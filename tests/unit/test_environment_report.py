@@ -29,8 +29,8 @@ def _model():
         _obs("tz.utc", env, 0),
         _obs("tz.europe_berlin", host, "resolved"),
         _obs("tz.europe_berlin", env, "unresolved"),
-        _obs("fs.hosts_file", host, "present"),
-        _obs("fs.hosts_file", env, None, Outcome.NOT_RUN),
+        _obs("dns.hosts_file", host, "no entry"),
+        _obs("dns.hosts_file", env, None, Outcome.NOT_RUN),
     ]
     cells = compare.judge_all(cat, {MUSL.identifier: MUSL}, observations)
     runs = [{"column": env.id, "environment": "scratch", "runner": "docker", "version": "v"}]
