@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from matrix import catalogue, compare, report
+import datetime as dt
+import json
+
+from matrix import catalogue, compare, merge, report, targets
 from matrix.environments import Environment
 from matrix.report.write import html, markdown
 from matrix.results import Column, How, Observation, Outcome
 from matrix.targets import Target
+
+from ..conftest import TARGETS_FILE
 
 MUSL = Target(
     "linux-x86_64-musl", "x86_64-linux-musl", "linux", "x86_64", "musl", "1.2", ("native",)
@@ -79,3 +84,19 @@ def test_a_model_without_environments_still_renders():
     report.validate(model)
     assert "Environments against the host" not in markdown(model)
     assert 'env-differs"' not in html(model).split("<h2", 1)[1]
+
+
+def test_environment_columns_survive_a_merge(tmp_path):
+    model = _model()
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(model))
+    merged = merge.merge(
+        [path],
+        targets=targets.load(TARGETS_FILE),
+        catalogue=catalogue.load(),
+        host="merge",
+        generated=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
+    assert merged["environments"] == model["environments"]
+    diffs = [(d["probe"], d["column"]) for d in merged["environment_differences"]]
+    assert diffs == [("tz.europe_berlin", "linux-x86_64-musl@scratch")]
