@@ -393,6 +393,8 @@ def _environment_tasks(
     tasks = []
     for name in t.environments:
         for runner in docker.runners(t, p.environments[name]):
+            if runner.backend == "python" and not p.options.python_backend:
+                continue
             column = Column(t.identifier, runner.backend, name)
             native = runner.backend == "native" and p.zig is not None
             fn = partial(_run_environment, p, t, p.environments[name], runner, probes=probes)
