@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from matrix import pipeline
+from matrix import cache, pipeline, targets
 from matrix.progress import Reporter
 from matrix.run import DockerRunner, images
 from matrix.run.engine import Engine
@@ -116,13 +116,13 @@ def test_no_container_is_left_behind(model, engine):
 
 
 def test_images_are_cached_by_content(engine, tmp_path):
-    _, envs = pipeline.targets_mod.load_all(TARGETS_FILE)
+    _, envs = targets.load_all(TARGETS_FILE)
     shelf = images.Images(engine, tmp_path)
     first = shelf.ensure(envs["scratch"], "x86_64")
     again = images.Images(engine, tmp_path).ensure(envs["scratch"], "x86_64")
     assert not again.built
     assert again.tag == first.tag
-    key = images.cache.key(images.IMAGE_FORMAT, images._empty_root(envs["scratch"]).hex())
+    key = cache.key(images.IMAGE_FORMAT, images._empty_root(envs["scratch"]).hex())
     assert first.tag == f"portmatrix/env-scratch:{key[:20]}"
     label = engine.run(["image", "inspect", "--format", "{{.Config.Labels}}", first.tag])
     assert "portmatrix.environment:scratch" in label.stdout.decode()
@@ -137,7 +137,7 @@ def test_a_container_left_by_a_time_limit_is_swept(engine, zig, all_targets, hos
     program = tmp_path / "sleeper"
     built = zig.cc(["-target", "x86_64-linux-musl", "-O2", str(source), "-o", str(program)])
     assert built.returncode == 0, built.stderr
-    _, envs = pipeline.targets_mod.load_all(TARGETS_FILE)
+    _, envs = targets.load_all(TARGETS_FILE)
     target = all_targets["linux-x86_64-musl"]
     runner = DockerRunner(tmp_path).runners(target, envs["scratch"])[0]
     assert runner.check(target, host).ok
