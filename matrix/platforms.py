@@ -48,6 +48,8 @@ class OsPolicy:
     libs: tuple[str, ...]
     exe_suffix: str
     shared_name: str
+    #: Flags for linking the shared library, besides -shared.
+    shared_flags: tuple[str, ...] = ()
     #: Extra flags for build-time probes, so that declarations newer than the
     #: target's floor count as absent instead of compiling with a warning.
     probe_flags: tuple[str, ...] = ()
@@ -62,6 +64,7 @@ POLICIES = {
         libs=(),
         exe_suffix="",
         shared_name="libportprobe.so",
+        shared_flags=("-fPIC",),
     ),
     "macos": OsPolicy(
         os="macos",
@@ -71,6 +74,9 @@ POLICIES = {
         libs=(),
         exe_suffix="",
         shared_name="libportprobe.dylib",
+        # The install name is recorded in the library; the linker's default,
+        # the output path, would tie the bytes to the build folder.
+        shared_flags=("-fPIC", "-Wl,-install_name,@rpath/libportprobe.dylib"),
         probe_flags=(
             "-Werror=unguarded-availability",
             "-Werror=unguarded-availability-new",

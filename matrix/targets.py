@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import config
 from .errors import ConfigError, Problem, did_you_mean
+from .wheels import tags as wheel_tags
 
 __all__ = ["Target", "TRIPLE_RE", "ZigFacts", "load", "parse_version", "select"]
 
@@ -59,6 +60,8 @@ class Target:
     floor: str
     runners: tuple[str, ...]
     environments: tuple[str, ...] = ()
+    #: The wheel platform tag of the target's wheel; "" for a target without one.
+    wheel_tag: str = ""
 
     @property
     def floor_version(self) -> tuple[int, ...]:
@@ -102,6 +105,7 @@ def _target(ident: str, entry: dict) -> Target:
         floor=str(entry["floor"]),
         runners=tuple(str(r) for r in entry["runners"]),
         environments=tuple(str(e) for e in entry.get("environments", ())),
+        wheel_tag=str(entry.get("wheel_tag", "")),
     )
 
 
@@ -163,6 +167,8 @@ def _check(
                 "make 'floor' and the triple's version agree",
             )
     yield from _check_zig(doc, at, ident, f"{m['arch']}-{m['os']}-{abi}", libc, floor, zig)
+    if "wheel_tag" in entry and LIBC_OS[libc] == os_:
+        yield from _check_wheel_tag(doc, at, ident, entry)
     for i, runner in enumerate(entry["runners"]):
         if os_ not in RUNNER_OSES[runner]:
             fits = ", ".join(r for r, oses in RUNNER_OSES.items() if os_ in oses)
@@ -188,6 +194,33 @@ def _check_zig(doc, at, ident, base, libc, floor, zig: ZigFacts | None) -> Itera
             at + ["floor"],
             f"target '{ident}': zig cannot build for glibc {floor}",
             f"pick a glibc release zig knows, from {oldest} to {newest}",
+        )
+
+
+def _check_wheel_tag(doc, at, ident: str, entry: dict) -> Iterator[Problem]:
+    """The wheel tag must promise the platform the target builds for, no more, no less."""
+    tag = str(entry["wheel_tag"])
+    os_, arch, libc, floor = entry["os"], entry["arch"], entry["libc"], str(entry["floor"])
+    want = wheel_tags.expected(os_, arch, libc, floor)
+    try:
+        facts = wheel_tags.parse(tag)
+    except wheel_tags.TagError as exc:
+        yield doc.problem(at + ["wheel_tag"], f"target '{ident}': {exc}", f"write {want}")
+        return
+    said = (facts.os, facts.arch, facts.libc)
+    if said != (os_, arch, libc):
+        yield doc.problem(
+            at + ["wheel_tag"],
+            f"target '{ident}': wheel_tag {tag} is for {'/'.join(said)}, "
+            f"the target is {os_}/{arch}/{libc}",
+            f"write {want}",
+        )
+    elif facts.floor is not None and parse_version(facts.floor_text) != parse_version(floor):
+        yield doc.problem(
+            at + ["wheel_tag"],
+            f"target '{ident}': wheel_tag {tag} promises {libc} {facts.floor_text}, "
+            f"the floor is {floor}",
+            f"write {want}",
         )
 
 

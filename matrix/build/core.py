@@ -13,7 +13,15 @@ from ..platforms import OS_FILE_PREFIXES, POLICIES, OsPolicy
 from ..targets import Target
 from ..toolchain import Zig
 
-__all__ = ["CFLAGS", "CoreBuild", "NATIVE_DIR", "build_core", "core_sources", "native_probe_names"]
+__all__ = [
+    "CFLAGS",
+    "LDFLAGS",
+    "CoreBuild",
+    "NATIVE_DIR",
+    "build_core",
+    "core_sources",
+    "native_probe_names",
+]
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +30,11 @@ NATIVE_DIR = Path(__file__).resolve().parents[2] / "native"
 #: Portable C11 with warnings as errors; -O2 also keeps zig's debug-mode
 #: sanitizer runtime out of the binaries.
 CFLAGS = ("-std=c11", "-O2", "-g0", "-Wall", "-Wextra", "-Werror")
+
+#: Stripped links: nothing at run time needs the symbol table, and without it
+#: (and without the PE debug directory, whose build id hashes the output path)
+#: the bytes depend on the inputs alone, so wheels rebuild byte for byte.
+LDFLAGS = ("-s",)
 
 
 @dataclass(frozen=True)
@@ -76,7 +89,15 @@ def build_core(zig: Zig, target: Target, out: Path, native: Path = NATIVE_DIR) -
     lib = folder / policy.shared_name
     flags = _flags(target, policy, native)
     stamp = folder / "core.key"
-    k = cache.key(zig.version, target.triple, flags, policy.libs, _inputs(native))
+    k = cache.key(
+        zig.version,
+        target.triple,
+        flags,
+        LDFLAGS,
+        policy.shared_flags,
+        policy.libs,
+        _inputs(native),
+    )
     if exe.exists() and lib.exists() and _read(stamp) == k:
         return CoreBuild(target.identifier, True, exe, lib, cached=True)
     folder.mkdir(parents=True, exist_ok=True)
@@ -84,12 +105,11 @@ def build_core(zig: Zig, target: Target, out: Path, native: Path = NATIVE_DIR) -
     sources = [str(p) for p in core_sources(policy, native)]
     libs = [f"-l{name}" for name in policy.libs]
     main = str(native / "src" / "main.c")
-    shared_flags = ["-shared", "-DPP_BUILDING_SHARED"] + (
-        [] if target.os == "windows" else ["-fPIC"]
-    )
+    shared_flags = ["-shared", "-DPP_BUILDING_SHARED", *policy.shared_flags]
+    library_sources = [s for s in sources if s != main]
     steps = [
-        [*flags, *sources, *libs, "-o", str(exe)],
-        [*flags, *shared_flags, *(s for s in sources if s != main), *libs, "-o", str(lib)],
+        [*flags, *LDFLAGS, *sources, *libs, "-o", str(exe)],
+        [*flags, *LDFLAGS, *shared_flags, *library_sources, *libs, "-o", str(lib)],
     ]
     for args in steps:
         proc = zig.cc(args, cwd=folder)

@@ -1,0 +1,7 @@
+"""Wheels of portmatrix: one per target, built with zig on any host, checked like a release.
+
+`tags` says what a wheel platform tag means; `choose` decides which native
+core a build carries; `backend` and `hook` are the PEP 517 build; `inspect`
+and `checks` examine built wheels; `release` builds and checks them all.
+This package imports nothing outside the standard library until asked.
+"""
