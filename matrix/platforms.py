@@ -116,6 +116,10 @@ def host() -> Host:
             return Host("windows", normalize_arch(platform.machine()), "mingw")
         case "darwin":
             return Host("macos", normalize_arch(platform.machine()), "libsystem")
-        case _:
+        case name if name.startswith("linux"):
             libc = "glibc" if platform.libc_ver()[0] == "glibc" else "musl"
             return Host("linux", normalize_arch(platform.machine()), libc)
+        case name:
+            # An OS no target names (FreeBSD, …): keep its own name so that
+            # nothing mistakes it for Linux.
+            return Host(name, normalize_arch(platform.machine()), "unknown")
