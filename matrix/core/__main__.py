@@ -10,7 +10,8 @@ import argparse
 import json
 import sys
 
-from . import BACKENDS, backend, names, run, status
+from . import BACKENDS, backend, names, run
+from . import status as backend_status
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("probes", nargs="*")
     args = parser.parse_args(argv)
     if args.info:
-        print(json.dumps(status(args.backend), sort_keys=True))
+        print(json.dumps(backend_status(args.backend), sort_keys=True))
         return 0
     chosen = backend(args.backend)
     available = names(chosen)
