@@ -16,6 +16,7 @@ __all__ = [
     "Host",
     "OsPolicy",
     "POLICIES",
+    "SYSTEM_LIBRARIES",
     "host",
     "normalize_arch",
 ]
@@ -91,6 +92,26 @@ POLICIES = {
         exe_suffix=".exe",
         shared_name="portprobe.dll",
     ),
+}
+
+#: Shared libraries the system of each libc provides, as case-insensitive
+#: fnmatch patterns: what a wheel's native core may link and nothing else.
+#: glibc: the libraries PEP 600 lets a manylinux wheel assume (libc, libm,
+#: libpthread, libdl, librt and the loader); musl: its libc, which also
+#: answers to the names of the others; macOS: libSystem; Windows: the system
+#: DLLs the core calls and the Universal CRT API sets Windows 10 ships.
+SYSTEM_LIBRARIES = {
+    "glibc": (
+        "libc.so.6",
+        "libm.so.6",
+        "libpthread.so.0",
+        "libdl.so.2",
+        "librt.so.1",
+        "ld-linux-*.so.*",
+    ),
+    "musl": ("libc.so", "libc.musl-*.so.1"),
+    "libsystem": ("/usr/lib/libSystem.B.dylib",),
+    "mingw": ("kernel32.dll", "ws2_32.dll", "bcrypt.dll", "api-ms-win-crt-*-l1-1-0.dll"),
 }
 
 #: Prefixes of OS-specific files; a file with another OS's prefix is skipped.
