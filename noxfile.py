@@ -3,6 +3,8 @@
 nox -s matrix                    build, run and report every target (the main job)
 nox -s matrix -- -t windows-x86_64 -p signals
 nox -s tests                     unit and integration tests
+nox -s wheels                    every target's wheel and the sdist into dist/, checked
+nox -s wheels -- --bench         the same, then time all eight wheels from fresh core builds
 """
 
 from __future__ import annotations
@@ -53,6 +55,13 @@ def tests(session: nox.Session) -> None:
     """Unit tests, then integration tests with the real zig, qemu and wine."""
     session.install("-r", "requirements-test.txt")
     session.run("pytest", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def wheels(session: nox.Session) -> None:
+    """Build all eight wheels and the sdist into dist/ and check each like a release."""
+    session.install("-r", "requirements-wheels.txt")
+    session.run("python", "-m", "matrix.wheels", *session.posargs)
 
 
 @nox.session(python=PYTHON)
