@@ -9,63 +9,101 @@ nox -s wheels -- --bench         the same, then time all eight wheels from fresh
 
 from __future__ import annotations
 
+import os
+import sys
+from pathlib import Path
+
 import nox
 
 nox.options.sessions = ["matrix"]
-nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = False
 
-PYTHON = "3.11"
+#: One virtual environment for every session.  zig's cache keys its libc
+#: builds by the path of the zig installation, so sessions with a ziglang of
+#: their own would each rebuild every target's libc (minutes); sharing one
+#: environment builds them once.
+HARNESS = Path(".nox") / "harness"
 
 
-def _harness(session: nox.Session) -> None:
-    session.install("-r", "requirements.txt")
+def _python() -> str:
+    folder = "Scripts" if os.name == "nt" else "bin"
+    return str(HARNESS / folder / ("python.exe" if os.name == "nt" else "python"))
 
 
-@nox.session(python=PYTHON)
+def _harness(session: nox.Session, requirements: str = "requirements.txt") -> str:
+    """Create or update the shared environment; return its Python."""
+    if sys.version_info < (3, 11):  # noqa: UP036 (nox may run on an older Python)
+        session.error(
+            f"portmatrix needs Python 3.11 or newer; nox runs on {sys.version.split()[0]}"
+        )
+    if not Path(_python()).exists():
+        session.run(sys.executable, "-m", "venv", str(HARNESS), external=True)
+    session.run(
+        _python(),
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--disable-pip-version-check",
+        "-r",
+        requirements,
+        external=True,
+    )
+    return _python()
+
+
+@nox.session(venv_backend="none")
 def build(session: nox.Session) -> None:
     """Build the native core for every target and decide the build-time probes."""
-    _harness(session)
-    session.run("python", "-m", "matrix", "build", *session.posargs)
+    python = _harness(session)
+    session.run(python, "-m", "matrix", "build", *session.posargs)
 
 
-@nox.session(python=PYTHON)
+@nox.session(venv_backend="none")
 def conformance(session: nox.Session) -> None:
     """Build, run the run-time probes wherever this host can, write reports/matrix.json."""
-    _harness(session)
-    session.run("python", "-m", "matrix", "conformance", *session.posargs)
+    python = _harness(session)
+    session.run(python, "-m", "matrix", "conformance", *session.posargs)
 
 
-@nox.session(python=PYTHON)
+@nox.session(venv_backend="none")
 def report(session: nox.Session) -> None:
     """Render reports/matrix.md and reports/matrix.html from reports/matrix.json."""
-    _harness(session)
-    session.run("python", "-m", "matrix", "report", *session.posargs)
+    python = _harness(session)
+    session.run(python, "-m", "matrix", "report", *session.posargs)
 
 
-@nox.session(python=PYTHON)
+@nox.session(venv_backend="none")
 def matrix(session: nox.Session) -> None:
     """Build, run and report: the whole matrix on the runners this host has."""
-    _harness(session)
-    session.run("python", "-m", "matrix", "matrix", *session.posargs)
+    python = _harness(session)
+    session.run(python, "-m", "matrix", "matrix", *session.posargs)
 
 
-@nox.session(python=PYTHON)
+@nox.session(venv_backend="none")
 def tests(session: nox.Session) -> None:
     """Unit tests, then integration tests with the real zig, qemu and wine."""
-    session.install("-r", "requirements-test.txt")
-    session.run("pytest", *session.posargs)
+    python = _harness(session, "requirements-test.txt")
+    session.run(python, "-m", "pytest", *session.posargs)
 
 
-@nox.session(python=PYTHON)
+@nox.session(venv_backend="none")
 def wheels(session: nox.Session) -> None:
     """Build all eight wheels and the sdist into dist/ and check each like a release."""
-    session.install("-r", "requirements-wheels.txt")
-    session.run("python", "-m", "matrix.wheels", *session.posargs)
+    python = _harness(session, "requirements-wheels.txt")
+    session.run(python, "-m", "matrix.wheels", *session.posargs)
 
 
-@nox.session(python=PYTHON)
+@nox.session(venv_backend="none")
 def lint(session: nox.Session) -> None:
     """ruff over the Python code; the C core is held to -Wall -Wextra -Werror by every build."""
-    session.install("ruff==0.17.6")
-    session.run("ruff", "check", "matrix", "tests", "noxfile.py", *session.posargs)
+    python = _harness(session, "requirements-test.txt")
+    session.run(python, "-m", "ruff", "check", "matrix", "tests", "noxfile.py", *session.posargs)
+    session.run(python, "-m", "ruff", "format", "--check", "matrix", "tests", "noxfile.py")
+
+
+@nox.session(venv_backend="none")
+def bench(session: nox.Session) -> None:
+    """Time the matrix: cold, warm, no-op, one file touched, --jobs 1, wheels (prints figures)."""
+    python = _harness(session)
+    session.run(python, "-m", "matrix.bench", *session.posargs)

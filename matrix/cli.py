@@ -167,8 +167,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _cmd_matrix(args: argparse.Namespace, ui: Reporter) -> int:
     p = pipeline.plan(_options(args))
-    cores, checks = pipeline.build(p, ui)
-    model = pipeline.conformance(p, ui, cores, checks)
+    model = pipeline.judge(p, pipeline.execute(p, ui))
     paths = pipeline.render(model, p.options.out)
     return _finish(model, paths, args, ui)
 
@@ -188,8 +187,7 @@ def _cmd_build(args: argparse.Namespace, ui: Reporter) -> int:
 
 def _cmd_conformance(args: argparse.Namespace, ui: Reporter) -> int:
     p = pipeline.plan(_options(args))
-    cores, checks = pipeline.build(p, ui)
-    model = pipeline.conformance(p, ui, cores, checks)
+    model = pipeline.judge(p, pipeline.execute(p, ui))
     path = p.options.out / "matrix.json"
     from .report.write import write_json
 

@@ -12,23 +12,35 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from . import catalogue as catalogue_mod
 from . import compare, platforms, report, run, toolchain
 from . import targets as targets_mod
-from .build import CoreBuild, build_core, check_all, native_probe_names
-from .cache import ResultCache
+from .build import CoreBuild, build_core, check, native_probe_names
+from .build.core import NATIVE_DIR
+from .cache import ResultCache, write_atomic
 from .catalogue import Catalogue, Probe
 from .errors import MatrixError
-from .progress import Reporter
+from .progress import Board, Reporter
 from .results import Column, How, Observation, Outcome
+from .schedule import Scheduler, Task
 from .targets import Target
 
-__all__ = ["Options", "Plan", "build", "conformance", "plan", "render"]
+__all__ = [
+    "Execution",
+    "Options",
+    "Plan",
+    "build",
+    "execute",
+    "judge",
+    "load_model",
+    "plan",
+    "render",
+]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +49,7 @@ log = logging.getLogger(__name__)
 class Options:
     targets_file: Path = Path("targets.yaml")
     catalogue_dir: Path | None = None
+    native_dir: Path | None = None
     targets: tuple[str, ...] = ()
     probes: tuple[str, ...] = ()
     jobs: int = os.cpu_count() or 1
@@ -63,6 +76,10 @@ class Plan:
     host: platforms.Host = field(default_factory=platforms.host)
 
     @property
+    def native(self) -> Path:
+        return self.options.native_dir or NATIVE_DIR
+
+    @property
     def results(self) -> ResultCache:
         return ResultCache(self.options.cache_dir / "results", fresh=self.options.fresh)
 
@@ -81,78 +98,156 @@ def plan(options: Options) -> Plan:
     return Plan(options, all_targets, chosen, cat, probes, zig, zig_error)
 
 
-def build(p: Plan, ui: Reporter) -> tuple[dict[str, CoreBuild], list[Observation]]:
-    """Build the native core for every target, then decide the build-time probes."""
+@dataclass
+class Execution:
+    """What building and running produced, before judging."""
+
+    cores: dict[str, CoreBuild]
+    observations: list[Observation]
+    runs: dict[str, dict[str, str]]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def phases(self) -> dict[str, float]:
+        """Seconds of work per phase (summed over tasks, so above wall time when parallel)."""
+        total: dict[str, float] = {}
+        for name, secs in self.seconds.items():
+            phase = name.split(":", 1)[0]
+            total[phase] = total.get(phase, 0.0) + secs
+        return total
+
+
+def execute(p: Plan, ui: Reporter, *, run_probes: bool = True) -> Execution:
+    """Build every core, decide every build-time probe and, if asked, run the run-time probes.
+
+    All of it is one task graph on `jobs` workers (see matrix.schedule).
+    """
     if p.zig is None:
         ui.warn(f"{p.zig_error}; build cells are 'not run'")
-        cores = {t.identifier: CoreBuild(t.identifier, False, error=p.zig_error) for t in p.targets}
-        return cores, [
-            _not_run(pr, t, p.zig_error, "zig") for t in p.targets for pr in p.probes if pr.build
-        ]
-    cores = _build_cores(p, ui)
+    tasks = list(_tasks(p, run_probes))
+    timings = _Timings(p.options.cache_dir / "timings.json")
+    for task in tasks:
+        task.estimate = timings.estimate(task)
+    totals = {t.identifier: {"core": 0, "check": 0, "run": 0} for t in p.targets}
+    for task in tasks:
+        totals[task.group][task.phase] += 1
+    scheduler = Scheduler(p.options.jobs)
+    scheduler.add_all(tasks)
+    with Board(ui, totals) as board:
+        scheduler.on_event = board.update
+        results, seconds = scheduler.run()
+    timings.save(seconds)
+    return _collect(p, tasks, results, seconds)
+
+
+def _tasks(p: Plan, run_probes: bool) -> list[Task]:
     checks = [pr for pr in p.probes if pr.build]
-    with ui.step(
-        f"build-time probes: {len(checks)} × {len(p.targets)} targets",
-        total=len(checks) * len(p.targets),
-    ) as step:
-        observations = check_all(
-            p.zig,
-            p.targets,
-            checks,
-            p.results,
-            p.options.jobs,
-            on_done=lambda o: step.advance(f"{o.column.target} {o.probe}"),
-        )
-    return cores, observations
-
-
-def _build_cores(p: Plan, ui: Reporter) -> dict[str, CoreBuild]:
-    assert p.zig is not None
-    with ui.step(f"native core for {len(p.targets)} targets", total=len(p.targets)) as step:
-        # The targets whose libc zig has not built yet are slow (4-100 s);
-        # all start at once, so the slowest begins first rather than last.
-        with ThreadPoolExecutor(max_workers=max(1, p.options.jobs)) as pool:
-            futures = {
-                t.identifier: pool.submit(build_core, p.zig, t, p.options.build_dir)
-                for t in p.targets
-            }
-            cores = {}
-            for ident, fut in futures.items():
-                cores[ident] = fut.result()
-                step.advance(ident)
-        failed = [c for c in cores.values() if not c.ok]
-        step.failed = bool(failed)
-        step.note = ", ".join(f"{c.target} failed: {c.error}" for c in failed)
-    return cores
-
-
-def conformance(
-    p: Plan, ui: Reporter, cores: dict[str, CoreBuild], checks: list[Observation]
-) -> dict[str, Any]:
-    """Run the run-time probes wherever this host can, judge every cell, assemble the model."""
+    runnable = [pr for pr in p.probes if not pr.build]
     runners = run.registry(p.options.cache_dir)
-    run_probes = [pr for pr in p.probes if not pr.build]
-    observations, runs = list(checks), {}
-    title = f"run-time probes: {len(run_probes)} on {len(p.targets)} targets"
-    with (
-        ui.step(title, total=len(p.targets)) as step,
-        ThreadPoolExecutor(max_workers=max(1, p.options.jobs)) as pool,
-    ):
-        futures = {
-            t.identifier: pool.submit(_run_target, p, t, cores[t.identifier], run_probes, runners)
-            for t in p.targets
-        }
-        for ident, fut in futures.items():
-            found, how_it_ran = fut.result()
+    results = p.results
+    tasks = []
+    for t in p.targets:
+        ident = t.identifier
+        if p.zig is not None:
+            tasks.append(
+                Task(
+                    f"core:{ident}",
+                    ident,
+                    "core",
+                    partial(build_core, p.zig, t, p.options.build_dir, p.native),
+                )
+            )
+            tasks += [
+                Task(
+                    f"check:{ident}:{pr.id}", ident, "check", partial(check, p.zig, t, pr, results)
+                )
+                for pr in checks
+            ]
+        if run_probes and runnable:
+            deps = (f"core:{ident}",) if p.zig is not None else ()
+            tasks.append(
+                Task(
+                    f"run:{ident}",
+                    ident,
+                    "run",
+                    partial(_run_target, p, t, probes=runnable, runners=runners),
+                    deps=deps,
+                )
+            )
+            if p.options.python_backend and run.PythonRunner().check(t, p.host).ok:
+                tasks.append(
+                    Task(f"python:{ident}", ident, "run", partial(_run_python, p, t, runnable))
+                )
+    return tasks
+
+
+def _collect(
+    p: Plan, tasks: list[Task], results: dict[str, Any], seconds: dict[str, float]
+) -> Execution:
+    cores, observations, runs = {}, [], {}
+    for t in p.targets:
+        if p.zig is None:
+            cores[t.identifier] = CoreBuild(t.identifier, False, error=p.zig_error)
+            observations += [_not_run(pr, t, p.zig_error, "zig") for pr in p.probes if pr.build]
+    for task in tasks:
+        result = results[task.name]
+        if isinstance(result, Exception):
+            result = _task_fault(p, task, result)
+        if task.phase == "core":
+            cores[task.group] = result
+        elif task.name.startswith("run:"):
+            found, runs[task.group] = result
             observations += found
-            runs[ident] = how_it_ran
-            step.advance(ident)
-    cells = compare.judge_all(p.catalogue, p.all_targets, observations, python=sys.version_info[:2])
+        elif isinstance(result, list):
+            observations += result
+        else:
+            observations.append(result)
+    return Execution(cores, observations, runs, seconds)
+
+
+def _task_fault(p: Plan, task: Task, error: Exception) -> Any:
+    """What a task that raised stands for: its cells say what went wrong."""
+    log.error("task %s failed", task.name, exc_info=error)
+    reason = f"internal error in {task.name}: {type(error).__name__}: {error}"
+    if task.phase == "core":
+        return CoreBuild(task.group, False, error=reason)
+    if task.phase == "check":
+        probe = p.catalogue.probes[task.name.rsplit(":", 1)[1]]
+        return Observation(
+            probe.id, Column(task.group), How("build", "zig"), Outcome.BUILD_FAILED, None, reason
+        )
+    probes = [pr for pr in p.probes if not pr.build]
+    backend = "python" if task.name.startswith("python:") else "native"
+    found = [
+        Observation(
+            pr.id,
+            Column(task.group, backend),
+            How("run", "none", backend=backend),
+            Outcome.NOT_RUN,
+            None,
+            reason,
+        )
+        for pr in probes
+    ]
+    return found if backend == "python" else (found, {"reason": reason})
+
+
+def build(p: Plan, ui: Reporter) -> tuple[dict[str, CoreBuild], list[Observation]]:
+    """Build the native core for every target and decide the build-time probes."""
+    done = execute(p, ui, run_probes=False)
+    return done.cores, done.observations
+
+
+def judge(p: Plan, done: Execution) -> dict[str, Any]:
+    """Judge every observation against the catalogue and assemble the report model."""
+    cells = compare.judge_all(
+        p.catalogue, p.all_targets, done.observations, python=sys.version_info[:2]
+    )
     model = report.assemble(
         catalogue=p.catalogue,
         targets=p.targets,
         cells=cells,
-        runs=runs,
+        runs=done.runs,
         host=str(p.host),
         zig=p.zig.version if p.zig else "missing",
     )
@@ -160,11 +255,40 @@ def conformance(
     return model
 
 
+class _Timings:
+    """Seconds each task took last time, to schedule the slowest first."""
+
+    DEFAULTS = {"core": 60.0, "check": 0.05, "run": 3.0, "python": 0.5}
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.known = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            self.known = {}
+
+    def estimate(self, task: Task) -> float:
+        known = self.known.get(task.name)
+        if isinstance(known, (int, float)):
+            return float(known)
+        return self.DEFAULTS.get(task.name.split(":", 1)[0], 1.0)
+
+    def save(self, seconds: dict[str, float]) -> None:
+        merged = {**self.known, **{k: round(v, 3) for k, v in seconds.items()}}
+        write_atomic(self.path, json.dumps(merged, sort_keys=True))
+
+
 def _run_target(
-    p: Plan, t: Target, core: CoreBuild, probes: Sequence[Probe], runners: dict[str, run.Runner]
+    p: Plan,
+    t: Target,
+    core: CoreBuild | Exception | None = None,
+    *,
+    probes: Sequence[Probe],
+    runners: dict[str, run.Runner],
 ) -> tuple[list[Observation], dict[str, str]]:
-    if not probes:
-        return [], {}
+    """The target's run-time probes under the first runner that works here."""
+    if not isinstance(core, CoreBuild):
+        core = CoreBuild(t.identifier, False, error=str(core) if core else p.zig_error)
     runner, version, reason = run.choose(t, p.host, runners)
     if not core.ok:
         reason = f"native core did not build: {core.error}"
@@ -176,8 +300,6 @@ def _run_target(
     how_it_ran = (
         {"runner": runner.name, "version": version} if runner and core.ok else {"reason": reason}
     )
-    if p.options.python_backend:
-        found += _run_python(p, t, probes)
     return found, how_it_ran
 
 
@@ -190,7 +312,7 @@ def _run_with(
     probes: Sequence[Probe],
 ) -> list[Observation]:
     assert program is not None
-    native = set(native_probe_names())
+    native = set(native_probe_names(p.native))
     how = How("run", runner.name, version, runner.backend)
     column = Column(t.identifier, runner.backend)
     todo = [run.Probed(pr.id, pr.timeout or p.options.timeout) for pr in probes if pr.id in native]

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from typing import Any, TextIO
 
 from rich.console import Console
+from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
-__all__ = ["Reporter"]
+__all__ = ["Board", "Reporter"]
 
 
 class Reporter:
@@ -92,3 +95,94 @@ class _Step:
 def _utf8(stream: TextIO) -> bool:
     encoding = getattr(stream, "encoding", "") or ""
     return encoding.lower().replace("-", "") in {"utf8", "utf16", "utf32"}
+
+
+class Board:
+    """Live per-target progress of a scheduled run: done and left per phase.
+
+    On a terminal it is a table redrawn in place; elsewhere every finished
+    core build and run, and every target whose build-time probes are all
+    decided, is one plain line (inside one log group on GitHub Actions).
+    """
+
+    PHASES = ("core", "check", "run")
+
+    def __init__(self, reporter: Reporter, totals: dict[str, dict[str, int]]) -> None:
+        self.reporter = reporter
+        self.totals = totals
+        self.done = {g: dict.fromkeys(self.PHASES, 0) for g in totals}
+        self.running: dict[str, tuple[str, float]] = {}
+        self.lock = threading.Lock()
+        self.live: Live | None = None
+        self.started = time.monotonic()
+
+    def __enter__(self) -> Board:
+        r = self.reporter
+        if r.live:
+            self.live = Live(
+                self._table(),
+                console=r.console,
+                refresh_per_second=4,
+                transient=True,
+                get_renderable=self._table,
+            )
+            self.live.start()
+        elif r.github and not r.quiet:
+            print("::group::matrix tasks", file=r.stream, flush=True)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        r = self.reporter
+        if self.live is not None:
+            self.live.stop()
+        elif r.github and not r.quiet:
+            print("::endgroup::", file=r.stream, flush=True)
+        if not r.quiet:
+            r.say(
+                f"{r.mark_ok} {sum(sum(d.values()) for d in self.done.values())} tasks "
+                f"{time.monotonic() - self.started:.2f}s"
+            )
+
+    def update(self, event: Any) -> None:
+        task = event.task
+        with self.lock:
+            if event.kind == "start":
+                self.running[task.name] = (task.group, time.monotonic())
+                return
+            self.running.pop(task.name, None)
+            self.done[task.group][task.phase] += 1
+            finished_checks = task.phase == "check" and self.done[task.group][
+                "check"
+            ] == self.totals[task.group].get("check", 0)
+        if self.live is None and not self.reporter.quiet:
+            mark = self.reporter.mark_bad if event.error else self.reporter.mark_ok
+            if task.phase != "check":
+                kind = task.name.split(":", 1)[0]
+                self.reporter.say(f"  {mark} {kind:6} {task.group} {event.seconds:.2f}s")
+            elif finished_checks:
+                self.reporter.say(f"  {mark} build-time probes {task.group} done")
+
+    def _table(self) -> Table:
+        table = Table(
+            box=None,
+            pad_edge=False,
+            title_justify="left",
+            title=f"matrix {time.monotonic() - self.started:.1f}s",
+        )
+        for column in ("target", "core", "build-time", "run-time", "running"):
+            table.add_column(column)
+        now = time.monotonic()
+        with self.lock:
+            for group, totals in self.totals.items():
+                done = self.done[group]
+                busy = [
+                    f"{name.split(':')[0]} {now - t0:.1f}s"
+                    for name, (g, t0) in self.running.items()
+                    if g == group
+                ]
+                table.add_row(
+                    group,
+                    *(f"{done[p]}/{totals.get(p, 0)}" for p in self.PHASES),
+                    ", ".join(busy[:3]),
+                )
+        return table

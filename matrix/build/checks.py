@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 import tempfile
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .. import cache
@@ -23,7 +21,7 @@ from ..results import Column, How, Observation, Outcome
 from ..targets import Target
 from ..toolchain import Zig
 
-__all__ = ["MARKER", "check", "check_all", "source"]
+__all__ = ["MARKER", "check", "check_key", "source"]
 
 #: Eight bytes that precede a value check's result in the object file.
 MARKER = bytes([0x7F, 0x50, 0x4D, 0x56, 0x41, 0x4C, 0x3A, 0x01])  # \x7fPMVAL:\x01
@@ -95,12 +93,8 @@ def _marker_lines() -> list[str]:
     return [f"const unsigned char pm_result[17] = {{{marker}, PM_DEFINED, {value}}};"]
 
 
-def check(zig: Zig, target: Target, probe: Probe, results: cache.ResultCache) -> Observation:
-    """Decide one build-time probe for one target; reuse a stored result if inputs match."""
-    assert probe.build is not None
-    build = probe.build
+def _command(target: Target, build: BuildCheck) -> tuple[list[str], list[str]]:
     policy = POLICIES[target.os]
-    text = source(build)
     libs = [f"-l{lib}" for lib in build.libs.get(target.os, ())]
     flags = [
         "-target",
@@ -109,7 +103,22 @@ def check(zig: Zig, target: Target, probe: Probe, results: cache.ResultCache) ->
         *policy.probe_flags,
         *(f"-D{d}" for d in policy.defines),
     ]
-    k = cache.key("check", zig.version, target.triple, target.floor, flags, libs, text)
+    return flags, libs
+
+
+def check_key(zig_version: str, target: Target, build: BuildCheck) -> str:
+    """What determines a build-time result: zig, triple and floor, flags, the program."""
+    flags, libs = _command(target, build)
+    return cache.key("check", zig_version, target.triple, target.floor, flags, libs, source(build))
+
+
+def check(zig: Zig, target: Target, probe: Probe, results: cache.ResultCache) -> Observation:
+    """Decide one build-time probe for one target; reuse a stored result if inputs match."""
+    assert probe.build is not None
+    build = probe.build
+    text = source(build)
+    flags, libs = _command(target, build)
+    k = check_key(zig.version, target, build)
     how = How("build", "zig", zig.version)
     column = Column(target.identifier)
     stored = results.get(k)
@@ -166,23 +175,3 @@ def _read_value(build: BuildCheck, data: bytes) -> tuple[Outcome, object, str]:
         return Outcome.OK, "undefined", f"{build.subject} is not defined"
     value = int.from_bytes(data[at + 9 : at + 17], "little", signed=True)
     return Outcome.OK, value, f"{build.subject} = {value}"
-
-
-def check_all(
-    zig: Zig,
-    targets: Iterable[Target],
-    probes: Iterable[Probe],
-    results: cache.ResultCache,
-    jobs: int,
-    on_done: Callable[[Observation], None] = lambda o: None,
-) -> list[Observation]:
-    """Every build-time probe for every target, `jobs` compiles at a time."""
-    work = [(t, p) for t in targets for p in probes if p.build is not None]
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(check, zig, t, p, results) for t, p in work]
-        observations = []
-        for fut in futures:
-            obs = fut.result()
-            on_done(obs)
-            observations.append(obs)
-    return observations

@@ -16,9 +16,10 @@ from ..toolchain import Zig
 __all__ = [
     "CFLAGS",
     "LDFLAGS",
-    "CoreBuild",
     "NATIVE_DIR",
+    "CoreBuild",
     "build_core",
+    "core_key",
     "core_sources",
     "native_probe_names",
 ]
@@ -60,13 +61,33 @@ def core_sources(policy: OsPolicy, native: Path = NATIVE_DIR) -> list[Path]:
     return files
 
 
-def _inputs(native: Path) -> dict[str, str]:
-    """Every file under native/ that can change a build, by content hash."""
+def _inputs(sources: list[Path], native: Path) -> dict[str, str]:
+    """The target's C files and every header, by content hash.
+
+    A change to another platform's C file does not change this target's key.
+    """
+    headers = [p for p in native.rglob("*") if p.is_file() and p.suffix in {".h", ".def"}]
     return {
-        str(p.relative_to(native)): cache.key(p.read_bytes().hex())
-        for p in sorted(native.rglob("*"))
-        if p.is_file() and p.suffix in {".c", ".h", ".def"}
+        p.relative_to(native).as_posix(): cache.key(p.read_bytes().hex())
+        for p in sorted({*sources, *headers})
     }
+
+
+def core_key(zig_version: str, target: Target, native: Path = NATIVE_DIR) -> str:
+    """What determines a target's core: zig, triple and floor, flags, libs, source text."""
+    policy = POLICIES[target.os]
+    flags = [f.replace(str(native), "<native>") for f in _flags(target, policy, native)]
+    sources = core_sources(policy, native)
+    return cache.key(
+        zig_version,
+        target.triple,
+        target.floor,
+        flags,
+        LDFLAGS,
+        policy.shared_flags,
+        policy.libs,
+        _inputs(sources, native),
+    )
 
 
 def _flags(target: Target, policy: OsPolicy, native: Path) -> list[str]:
@@ -89,15 +110,7 @@ def build_core(zig: Zig, target: Target, out: Path, native: Path = NATIVE_DIR) -
     lib = folder / policy.shared_name
     flags = _flags(target, policy, native)
     stamp = folder / "core.key"
-    k = cache.key(
-        zig.version,
-        target.triple,
-        flags,
-        LDFLAGS,
-        policy.shared_flags,
-        policy.libs,
-        _inputs(native),
-    )
+    k = core_key(zig.version, target, native)
     if exe.exists() and lib.exists() and _read(stamp) == k:
         return CoreBuild(target.identifier, True, exe, lib, cached=True)
     folder.mkdir(parents=True, exist_ok=True)

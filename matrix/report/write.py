@@ -26,6 +26,19 @@ MARKS = {
 }
 
 
+#: Marks for the HTML page, from characters every common font has.
+HTML_MARKS = {
+    "agrees": "✓",
+    "deviates": "✗",
+    "undocumented": "?",
+    "not run": "–",
+    "build failed": "!",
+    "crashed": "!",
+    "timed out": "!",
+    "bad output": "!",
+}
+
+
 def write_all(model: dict[str, Any], out: Path) -> dict[str, Path]:
     """Write matrix.json, matrix.md and matrix.html into `out`."""
     paths = {"json": out / "matrix.json", "md": out / "matrix.md", "html": out / "matrix.html"}
@@ -138,7 +151,7 @@ def html(model: dict[str, Any]) -> str:
         m=model,
         grid=grid,
         by_category=by_category,
-        marks=MARKS,
+        marks=HTML_MARKS,
         targets={t["id"]: t for t in model["targets"]},
         agreements={(a["probe"], a["target"], a["environment"]): a for a in model["agreements"]},
     )

@@ -31,7 +31,7 @@ __all__ = [
 
 #: Runner names that targets.yaml may list but that do not execute on this host.
 REMOTE_RUNNERS = {
-    "ci": "results come from a CI runner's results file, not from this host",
+    "ci": "runs on a CI runner of that platform; merge its results file into the report",
     "docker": "the docker runner is not part of this release",
 }
 

@@ -18,7 +18,10 @@ class NativeRunner:
 
     def check(self, target: Target, host: Host) -> Availability:
         if (target.os, target.arch) != (host.os, host.arch):
-            return Availability(False, reason=f"host is {host.os}-{host.arch}")
+            return Availability(
+                False,
+                reason=f"needs a {target.os}-{target.arch} host, this is {host.os}-{host.arch}",
+            )
         if target.libc == "glibc" and host.libc != "glibc":
             return Availability(False, reason=f"host libc is {host.libc}, not glibc")
         return Availability(True, version=f"{platform.system()} {platform.release()}")

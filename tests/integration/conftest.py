@@ -31,16 +31,21 @@ def matrix_plan(zig, run_dirs) -> pipeline.Plan:
 
 
 @pytest.fixture(scope="session")
-def built(matrix_plan):
-    """Cores for all eight targets and every build-time cell, built for real with zig."""
-    return pipeline.build(matrix_plan, Reporter(quiet=True))
+def execution(matrix_plan) -> pipeline.Execution:
+    """Cores and build-time cells for all eight targets, built for real with zig, and the
+    run-time cells from native, qemu and wine runs."""
+    return pipeline.execute(matrix_plan, Reporter(quiet=True))
 
 
 @pytest.fixture(scope="session")
-def model(matrix_plan, built) -> dict[str, Any]:
-    """The whole matrix: builds, runs under native, qemu and wine, judged and validated."""
-    cores, checks = built
-    result = pipeline.conformance(matrix_plan, Reporter(quiet=True), cores, checks)
+def built(execution):
+    return execution.cores, execution.observations
+
+
+@pytest.fixture(scope="session")
+def model(matrix_plan, execution) -> dict[str, Any]:
+    """The whole matrix, judged and validated, with its reports written."""
+    result = pipeline.judge(matrix_plan, execution)
     pipeline.render(result, matrix_plan.options.out)
     return result
 
