@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import pipeline, run
+from . import targets as targets_mod
 from .errors import MatrixError
 from .progress import Reporter
 from .report.model import deviations
@@ -31,8 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--targets-file",
         type=Path,
-        default=Path("targets.yaml"),
-        help="the targets file (default: %(default)s)",
+        default=None,
+        help="the targets file (default: ./targets.yaml, else the one installed with portmatrix)",
     )
     common.add_argument(
         "--catalogue",
@@ -131,7 +132,7 @@ def _positive_int(text: str) -> int:
 
 def _options(args: argparse.Namespace) -> pipeline.Options:
     return pipeline.Options(
-        targets_file=args.targets_file,
+        targets_file=args.targets_file or targets_mod.default_file(),
         catalogue_dir=args.catalogue,
         targets=tuple(args.target),
         probes=tuple(args.probe),

@@ -11,7 +11,7 @@ from . import config
 from .errors import ConfigError, Problem, did_you_mean
 from .wheels import tags as wheel_tags
 
-__all__ = ["Target", "TRIPLE_RE", "ZigFacts", "load", "parse_version", "select"]
+__all__ = ["Target", "TRIPLE_RE", "ZigFacts", "default_file", "load", "parse_version", "select"]
 
 #: arch-os[-abi] with an optional version after os or abi, as zig spells it.
 TRIPLE_RE = re.compile(
@@ -32,6 +32,16 @@ RUNNER_OSES = {
     "docker": {"linux"},
     "wine": {"windows"},
 }
+
+
+#: The copy of the project's targets.yaml that an installed wheel carries.
+INSTALLED_FILE = Path(__file__).resolve().parent / "_sources" / "targets.yaml"
+
+
+def default_file() -> Path:
+    """./targets.yaml if there is one, else the one installed with portmatrix."""
+    here = Path("targets.yaml")
+    return INSTALLED_FILE if not here.exists() and INSTALLED_FILE.exists() else here
 
 
 def parse_version(text: str) -> tuple[int, ...]:

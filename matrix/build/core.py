@@ -26,7 +26,19 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-NATIVE_DIR = Path(__file__).resolve().parents[2] / "native"
+#: The C sources: the checkout's native/, else the copy an installed wheel
+#: carries (matrix/_sources/native), so the harness builds from either.
+NATIVE_DIR = next(
+    (
+        p
+        for p in (
+            Path(__file__).resolve().parents[2] / "native",
+            Path(__file__).resolve().parents[1] / "_sources" / "native",
+        )
+        if (p / "src" / "probes.def").is_file()
+    ),
+    Path(__file__).resolve().parents[2] / "native",
+)
 
 #: Portable C11 with warnings as errors; -O2 also keeps zig's debug-mode
 #: sanitizer runtime out of the binaries.

@@ -20,6 +20,9 @@ __all__ = ["CoreBuildHook"]
 
 #: Where the library sits in the installed package; matrix/core/native.py looks there.
 LIBRARY_DIR = "matrix/core/_native"
+#: The harness's inputs outside the package, copied into every wheel so that an
+#: installed harness builds like a checkout (matrix/build/core.py, matrix/targets.py).
+SOURCES = {"native": "matrix/_sources/native", "targets.yaml": "matrix/_sources/targets.yaml"}
 
 
 class CoreBuildHook(BuildHookInterface):
@@ -36,6 +39,9 @@ class CoreBuildHook(BuildHookInterface):
             return
         request = choose.Request.from_environment()
         library, target, reason = self._library(request)
+        if version != "editable":
+            for source, destination in SOURCES.items():
+                build_data["force_include"][str(Path(self.root) / source)] = destination
         if library is None:
             self.app.display_warning(
                 f"portmatrix: no native core in this wheel: {reason}. "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -138,3 +139,28 @@ def test_the_sdist_rebuilds_the_host_wheel(dirs, host_wheel):
     artifact = release.check_sdist(sdist, host_wheel, dirs / "sdist-check")
     assert [c for c in artifact.checks if not c.ok] == []
     assert [c.name for c in artifact.checks] == ["metadata", "contents", "rebuild"]
+
+
+def test_the_installed_harness_builds_from_the_wheel(dirs, host_target, host_wheel):
+    """Installed, the wheel carries the C sources and targets.yaml the harness builds from."""
+    site = dirs / "installed"
+    install = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site)]
+    subprocess.run([*install, str(host_wheel)], check=True, capture_output=True)
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    where = subprocess.run(
+        [sys.executable, "-c", "import matrix; print(matrix.__file__)"],
+        cwd=dirs, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert where.stdout.strip() == str(site / "matrix" / "__init__.py")
+    out = dirs / "installed-build"
+    proc = subprocess.run(
+        [
+            sys.executable, "-m", "matrix", "build", "-t", host_target.identifier,
+            "-p", "abi", "--build-dir", str(out), "--cache-dir", str(dirs / "installed-cache"),
+        ],
+        cwd=dirs, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "1 of 1 cores built" in proc.stdout + proc.stderr
+    library = out / host_target.identifier / platforms.POLICIES[host_target.os].shared_name
+    assert library.stat().st_size > 0
