@@ -2,6 +2,10 @@
 
 nox -s matrix                    build, run and report every target (the main job)
 nox -s matrix -- -t windows-x86_64 -p signals
+nox -s matrix -- -t linux-x86_64-gnu --origin local -o results/local --allow-deviations
+                                 what one runner job of .github/workflows/matrix.yml runs
+nox -s report -- --merge results/*/matrix.json --baseline OLD.json
+                                 merge results files, list the cells changed since OLD.json
 nox -s tests                     unit and integration tests
 nox -s wheels                    every target's wheel and the sdist into dist/, checked
 nox -s wheels -- --bench         the same, then time all eight wheels from fresh core builds
@@ -68,7 +72,7 @@ def conformance(session: nox.Session) -> None:
 
 @nox.session(venv_backend="none")
 def report(session: nox.Session) -> None:
-    """Render reports/matrix.md and reports/matrix.html from reports/matrix.json."""
+    """Render reports/matrix.md and .html from matrix.json, or from `-- --merge FILE...`."""
     python = _harness(session)
     session.run(python, "-m", "matrix", "report", *session.posargs)
 

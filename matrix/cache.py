@@ -16,6 +16,11 @@ from typing import Any
 
 __all__ = ["ResultCache", "key", "write_atomic"]
 
+#: Read once at import: os.umask can only be read by setting it, which is not
+#: safe while other threads create files.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
 
 def key(*parts: Any) -> str:
     """A stable hash of JSON-serialisable parts."""
@@ -28,6 +33,8 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # mkstemp creates the file 0600; give it the mode open() would have.
+        os.chmod(tmp, 0o666 & ~_UMASK)
         with os.fdopen(fd, "wb") as f:
             f.write(data.encode("utf-8") if isinstance(data, str) else data)
             f.flush()

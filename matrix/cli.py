@@ -4,6 +4,9 @@ python -m matrix matrix        build, run and report (the main job)
 python -m matrix build         native core and build-time probes only
 python -m matrix conformance   build and run; write reports/matrix.json
 python -m matrix report        render matrix.md and matrix.html from matrix.json
+python -m matrix report --merge results/*/matrix.json --baseline OLD.json
+                               merge results files from CI runners and this host,
+                               list the cells that changed against OLD.json
 python -m matrix targets       the targets and which runner each gets here
 python -m matrix probes        the catalogue
 """
@@ -16,15 +19,19 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from . import pipeline, run
-from . import targets as targets_mod
+from . import catalogue, merge, pipeline, platforms, run, targets
 from .errors import MatrixError
 from .progress import Reporter
+from .report import drift
 from .report.model import deviations
 
 __all__ = ["main"]
 
 EXIT_DEVIATIONS = 1
+#: `report --merge` left out at least one results file (the reports are written).
+EXIT_REJECTED = 5
+#: Added or removed cells printed before the rest are only counted.
+SHOWN = 10
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -101,6 +108,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 0 even when a cell deviates from its documented value",
     )
+    common.add_argument(
+        "--origin",
+        default="",
+        metavar="LABEL",
+        help="where this run happens, as merged reports name it, e.g. github:ubuntu-24.04-arm "
+        "(default: local:<host>)",
+    )
     common.add_argument("-q", "--quiet", action="store_true", help="print only the summary")
     common.add_argument(
         "-v", "--verbose", action="count", default=0, help="more diagnostics; -vv shows tracebacks"
@@ -111,16 +125,42 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = {}
     for name, text in (
         ("matrix", "build, run and report: the main job"),
         ("build", "build the native core and decide the build-time probes"),
         ("conformance", "build and run; write matrix.json"),
-        ("report", "render matrix.md and matrix.html from matrix.json"),
+        (
+            "report",
+            "render matrix.md and matrix.html from matrix.json; or merge results files "
+            "(--merge) and list what changed against a baseline (--baseline)",
+        ),
         ("targets", "list the targets and how each runs here"),
         ("probes", "list the catalogue"),
     ):
-        sub.add_parser(name, parents=[common], help=text, description=text)
+        commands[name] = sub.add_parser(name, parents=[common], help=text, description=text)
+    _report_arguments(commands["report"])
     return parser
+
+
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--merge",
+        nargs="+",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="merge these results files (matrix.json from CI runners or other hosts) into "
+        "OUT/matrix.json instead of rendering it; a file that cannot be used is named and "
+        f"left out, and the command exits {EXIT_REJECTED}",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="an older results file: list the cells whose status or value changed since",
+    )
 
 
 def _positive_int(text: str) -> int:
@@ -132,7 +172,7 @@ def _positive_int(text: str) -> int:
 
 def _options(args: argparse.Namespace) -> pipeline.Options:
     return pipeline.Options(
-        targets_file=args.targets_file or targets_mod.default_file(),
+        targets_file=args.targets_file or targets.default_file(),
         catalogue_dir=args.catalogue,
         targets=tuple(args.target),
         probes=tuple(args.probe),
@@ -144,7 +184,18 @@ def _options(args: argparse.Namespace) -> pipeline.Options:
         timeout=args.timeout,
         test_probes=args.test_probes,
         python_backend=not args.no_python,
+        origin=args.origin,
+        origin_url=_ci_run_url(),
     )
+
+
+def _ci_run_url() -> str:
+    """The page of the GitHub Actions run this process is part of, or ''."""
+    env = os.environ
+    if env.get("GITHUB_ACTIONS") != "true" or not env.get("GITHUB_RUN_ID"):
+        return ""
+    server = env.get("GITHUB_SERVER_URL", "https://github.com")
+    return f"{server}/{env.get('GITHUB_REPOSITORY', '')}/actions/runs/{env['GITHUB_RUN_ID']}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -197,15 +248,43 @@ def _cmd_conformance(args: argparse.Namespace, ui: Reporter) -> int:
 
 
 def _cmd_report(args: argparse.Namespace, ui: Reporter) -> int:
-    source = args.out / "matrix.json"
-    try:
-        model = pipeline.load_model(source)
-    except FileNotFoundError:
-        raise MatrixError(f"{source} not found; run `python -m matrix conformance` first") from None
-    except ValueError as exc:
-        raise MatrixError(f"{source} is not a valid matrix: {str(exc).splitlines()[0]}") from None
+    if args.merge:
+        model = _merged(args)
+    else:
+        source = args.out / "matrix.json"
+        if not source.exists():
+            raise MatrixError(f"{source} not found; run `python -m matrix conformance` first")
+        model = _results(source)
+    if args.baseline:
+        model = drift.attach(model, _results(args.baseline), str(args.baseline))
     paths = pipeline.render(model, args.out)
-    return _finish(model, paths, args, ui)
+    for r in model["rejected"]:
+        _say(ui, f"warning: left out {r['file']}: {r['reason']}", style="yellow")
+    for line in merge.describe(model) + drift.lines(model["drift"], limit=SHOWN):
+        _say(ui, line)
+    code = _finish(model, paths, args, ui)
+    return EXIT_REJECTED if model["rejected"] else code
+
+
+def _results(path: Path) -> dict:
+    try:
+        return merge.load(path)
+    except merge.Unusable as exc:
+        raise MatrixError(f"{path}: {exc}") from None
+
+
+def _merged(args: argparse.Namespace) -> dict:
+    known = targets.load(args.targets_file or targets.default_file())
+    cat = catalogue.load(args.catalogue or catalogue.DATA_DIR)
+    try:
+        return merge.merge(args.merge, targets=known, catalogue=cat, host=str(platforms.host()))
+    except ValueError as exc:
+        raise MatrixError(str(exc)) from None
+
+
+def _say(ui: Reporter, text: str, style: str | None = None) -> None:
+    """A line for the terminal or a CI log, never wrapped: it may hold a path or a command."""
+    ui.console.print(text, markup=False, style=style, soft_wrap=True)
 
 
 def _cmd_targets(args: argparse.Namespace, ui: Reporter) -> int:

@@ -21,6 +21,7 @@ from . import catalogue as catalogue_mod
 from . import compare, platforms, report, run, toolchain
 from . import targets as targets_mod
 from .build import CoreBuild, build_core, check, native_probe_names
+from .build.checks import batches, check_batch
 from .build.core import NATIVE_DIR
 from .cache import ResultCache, write_atomic
 from .catalogue import Catalogue, Probe
@@ -60,6 +61,10 @@ class Options:
     timeout: float = run.DEFAULT_TIMEOUT
     test_probes: bool = False
     python_backend: bool = True
+    #: Where this run happens, as its results file names it (see matrix.merge):
+    #: a CI runner's label, or "" for local:<host>; `url` links to the CI run.
+    origin: str = ""
+    origin_url: str = ""
 
 
 @dataclass
@@ -157,11 +162,27 @@ def _tasks(p: Plan, run_probes: bool) -> list[Task]:
                     partial(build_core, p.zig, t, p.options.build_dir, p.native),
                 )
             )
+            grouped, single = batches(checks)
             tasks += [
                 Task(
-                    f"check:{ident}:{pr.id}", ident, "check", partial(check, p.zig, t, pr, results)
+                    f"check:{ident}:{pr.id}",
+                    ident,
+                    "check",
+                    partial(check, p.zig, t, pr, results),
+                    covers=(pr.id,),
                 )
-                for pr in checks
+                for pr in single
+            ]
+            tasks += [
+                Task(
+                    f"check:{ident}:batch-{i}",
+                    ident,
+                    "check",
+                    partial(check_batch, p.zig, t, group, results),
+                    covers=tuple(pr.id for pr in group),
+                    estimate=0.1,
+                )
+                for i, group in enumerate(grouped)
             ]
         if run_probes and runnable:
             deps = (f"core:{ident}",) if p.zig is not None else ()
@@ -212,10 +233,12 @@ def _task_fault(p: Plan, task: Task, error: Exception) -> Any:
     if task.phase == "core":
         return CoreBuild(task.group, False, error=reason)
     if task.phase == "check":
-        probe = p.catalogue.probes[task.name.rsplit(":", 1)[1]]
-        return Observation(
-            probe.id, Column(task.group), How("build", "zig"), Outcome.BUILD_FAILED, None, reason
-        )
+        return [
+            Observation(
+                pid, Column(task.group), How("build", "zig"), Outcome.BUILD_FAILED, None, reason
+            )
+            for pid in task.covers
+        ]
     probes = [pr for pr in p.probes if not pr.build]
     backend = "python" if task.name.startswith("python:") else "native"
     found = [
@@ -250,6 +273,8 @@ def judge(p: Plan, done: Execution) -> dict[str, Any]:
         runs=done.runs,
         host=str(p.host),
         zig=p.zig.version if p.zig else "missing",
+        label=p.options.origin,
+        url=p.options.origin_url,
     )
     report.validate(model)
     return model

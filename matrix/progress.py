@@ -29,6 +29,7 @@ class Reporter:
         self.quiet = quiet
         self.github = os.environ.get("GITHUB_ACTIONS") == "true"
         self.console = Console(
+            soft_wrap=True,
             file=self.stream,
             highlight=False,
             force_terminal=None if self.stream.isatty() else False,

@@ -28,6 +28,8 @@ class Task:
     fn: Callable[..., Any]
     deps: tuple[str, ...] = ()
     estimate: float = 0.1
+    #: The probes whose cells this task decides (for reporting its faults).
+    covers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,10 @@ log = logging.getLogger(__name__)
 #: The zig release the catalogue's build-time results were checked with;
 #: pyproject.toml pins the ziglang package to it.
 PINNED_VERSION = "0.17.0"
+#: The ziglang release carrying it (0.17.0.post0 adds wheels for Windows).
+PINNED_PACKAGE = "ziglang==0.17.0.post0"
 
-INSTALL_HINT = (
-    f"install it with: {Path(sys.executable).name} -m pip install ziglang=={PINNED_VERSION}"
-)
+INSTALL_HINT = f"install it with: {Path(sys.executable).name} -m pip install {PINNED_PACKAGE}"
 
 #: zig's cache is shared by concurrent compiles; two of them can race on the
 #: same entry and one fails with one of these, although retrying succeeds.

@@ -20,6 +20,7 @@ from ..errors import ConfigError, Problem, did_you_mean
 from ..targets import Target, parse_version
 
 __all__ = [
+    "BUILD_KINDS",
     "BuildCheck",
     "Catalogue",
     "Context",
@@ -31,6 +32,9 @@ __all__ = [
 ]
 
 DATA_DIR = Path(__file__).parent / "data"
+
+#: What a build-time probe can check, in the order the schema lists them.
+BUILD_KINDS = ("header", "function", "macro", "type", "member", "expr")
 
 Value = int | str | bool
 
@@ -105,7 +109,7 @@ class Expectation:
 class BuildCheck:
     """What a build-time probe compiles: exactly one of the subject fields."""
 
-    kind: str  # header | function | macro | type | expr
+    kind: str  # header | function | macro | type | member | expr
     subject: str
     headers: tuple[str, ...] = ()
     defines: tuple[str, ...] = ()
@@ -232,7 +236,7 @@ def _probe(doc: config.Document, i: int, entry: dict, category: str) -> Probe:
     build = None
     if "build" in plain:
         b = plain["build"]
-        kind = next(k for k in ("header", "function", "macro", "type", "expr") if k in b)
+        kind = next(k for k in BUILD_KINDS if k in b)
         build = BuildCheck(
             kind=kind,
             subject=b[kind],

@@ -7,6 +7,7 @@ import platform
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
+from functools import cache
 from typing import Any
 
 import jsonschema
@@ -17,9 +18,11 @@ from ..compare import agreements
 from ..results import Cell, Column, Status
 from ..targets import Target
 
-__all__ = ["SCHEMA_VERSION", "assemble", "deviations", "validate"]
+__all__ = ["SCHEMA_VERSION", "assemble", "deviations", "origin", "validate", "validator"]
 
-SCHEMA_VERSION = 1
+#: Version 2 added provenance (origins, each cell's origin and other
+#: observations), disagreements between origins, rejected files and drift.
+SCHEMA_VERSION = 2
 
 
 def assemble(
@@ -27,26 +30,40 @@ def assemble(
     catalogue: Catalogue,
     targets: Sequence[Target],
     cells: Iterable[Cell],
-    runs: dict[str, dict[str, str]],
+    runs: dict[str, dict[str, Any]],
     host: str,
     zig: str,
     generated: dt.datetime | None = None,
+    label: str = "",
+    url: str = "",
+    origins: Sequence[dict[str, str]] = (),
+    disagreements: Sequence[dict[str, Any]] = (),
+    rejected: Sequence[dict[str, str]] = (),
 ) -> dict[str, Any]:
     """The JSON model of a matrix run.
 
     `runs` maps a target identifier to how its run-time probes went here:
     {"runner", "version"} when they ran, {"reason"} when they could not.
+    `label` and `url` name where this run happened (a CI runner and its run's
+    page; by default `local:<host>`).  A merged model (matrix.merge) passes
+    `origins` instead, with its disagreements and the files it rejected, and
+    each of its cells carries its own origin and other observations in
+    `Cell.extra`.
     """
     cells = list(cells)
     probe_ids = {c.observation.probe for c in cells}
     columns = _columns(targets, cells)
+    when = (generated or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    origins = list(origins) or [origin(label, host=host, zig=zig, generated=when, url=url)]
+    default = origins[0]["id"]
     return {
         "schema": "portmatrix.matrix",
         "version": SCHEMA_VERSION,
-        "generated": (generated or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "generated": when,
         "tool": {"zig": zig, "python": platform.python_version()},
         "host": host,
-        "targets": [_target(t, runs.get(t.identifier, {})) for t in targets],
+        "origins": origins,
+        "targets": [_target(t, runs.get(t.identifier, {}), default) for t in targets],
         "columns": [
             {"id": c.id, "target": c.target, "backend": c.backend, "environment": c.environment}
             for c in columns
@@ -58,15 +75,48 @@ def assemble(
         ],
         "probes": [_probe(p) for p in catalogue.probes.values() if p.id in probe_ids],
         "sources": {k: asdict(s) | {"key": k} for k, s in catalogue.sources.items()},
-        "cells": [_cell(c) for c in cells],
+        "cells": [_cell(c, default) for c in cells],
         "agreements": [_agreement(a) for a in agreements(cells)],
         "summary": dict(sorted(Counter(c.status.value for c in cells).items())),
+        "disagreements": list(disagreements),
+        "rejected": list(rejected),
+        "drift": None,
+    }
+
+
+def origin(
+    label: str, *, host: str, zig: str, generated: str, python: str = "", url: str = ""
+) -> dict[str, str]:
+    """Where one results file was made: a label (a CI runner, or local), host and tools.
+
+    Without a label the origin is `local:<host>`, which is what a run on a
+    developer's machine is.
+    """
+    label = label or f"local:{host}"
+    return {
+        "id": label,
+        "label": label,
+        "host": host,
+        "generated": generated,
+        "zig": zig,
+        "python": python or platform.python_version(),
+        "url": url,
     }
 
 
 def validate(model: dict[str, Any]) -> None:
     """Raise jsonschema.ValidationError unless `model` fits matrix.schema.json."""
-    jsonschema.validate(model, config.schema("matrix.schema.json"))
+    error = jsonschema.exceptions.best_match(validator().iter_errors(model))
+    if error is not None:
+        raise error
+
+
+@cache
+def validator() -> jsonschema.Draft202012Validator:
+    """The validator of matrix.schema.json, whose own check is done once, not per model."""
+    schema = config.schema("matrix.schema.json")
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
 
 
 def _columns(targets: Sequence[Target], cells: list[Cell]) -> list[Column]:
@@ -77,7 +127,7 @@ def _columns(targets: Sequence[Target], cells: list[Cell]) -> list[Column]:
     )
 
 
-def _target(t: Target, run: dict[str, str]) -> dict[str, Any]:
+def _target(t: Target, run: dict[str, Any], default_origin: str) -> dict[str, Any]:
     return {
         "id": t.identifier,
         "triple": t.triple,
@@ -89,6 +139,8 @@ def _target(t: Target, run: dict[str, str]) -> dict[str, Any]:
         "ran_with": run.get("runner", ""),
         "runner_version": run.get("version", ""),
         "not_run_reason": run.get("reason", ""),
+        "origin": run.get("origin", default_origin),
+        "also_ran": list(run.get("also_ran", ())),
     }
 
 
@@ -111,7 +163,7 @@ def _probe(p) -> dict[str, Any]:
     }
 
 
-def _cell(c: Cell) -> dict[str, Any]:
+def _cell(c: Cell, default_origin: str) -> dict[str, Any]:
     o = c.observation
     return {
         "probe": o.probe,
@@ -124,6 +176,8 @@ def _cell(c: Cell) -> dict[str, Any]:
         "note": c.note,
         "seconds": round(o.seconds, 4),
         "how": asdict(o.how),
+        "origin": c.extra.get("origin", default_origin),
+        "others": list(c.extra.get("others", ())),
     }
 
 

@@ -11,7 +11,7 @@ import jinja2
 
 from ..cache import write_atomic
 
-__all__ = ["MARKS", "html", "markdown", "write_all", "write_json"]
+__all__ = ["FLAGS", "MARKS", "html", "markdown", "write_all", "write_json"]
 
 #: A short mark per status, for Markdown and the HTML legend.
 MARKS = {
@@ -23,6 +23,13 @@ MARKS = {
     "crashed": "💥",
     "timed out": "⏱️",
     "bad output": "⚠️",
+}
+
+#: Marks added to a cell's value: other origins saw it otherwise, or it
+#: changed against the baseline.
+FLAGS = {
+    "disputed": ("≠", "another origin observed something else (see the disagreements)"),
+    "changed": ("Δ", "changed against the baseline"),
 }
 
 
@@ -96,16 +103,24 @@ def markdown(model: dict[str, Any]) -> str:
         f"{_md(model['tool']['zig'])}. {summary}",
         "",
     ]
+    lines += _md_rejected(model) + _md_origins(model)
     lines += ["| target | triple | floor | run-time probes |", "|---|---|---|---|"]
+    merged = len(model["origins"]) > 1
     for t in model["targets"]:
         ran = (
             f"{_md(t['ran_with'])} ({_md(t['runner_version'])})"
             if t["ran_with"]
             else f"not run: {_md(t['not_run_reason'])}"
         )
+        if merged:
+            ran += f" on {_md(t['origin'])}" + "".join(
+                f"; also {_md(a['runner'])} on {_md(a['origin'])}" for a in t["also_ran"]
+            )
         lines.append(
             f"| {_md(t['id'])} | {_md(t['triple'])} | {_md(t['libc'])} {_md(t['floor'])} | {ran} |"
         )
+    lines += _md_drift(model) + _md_disagreements(model)
+    flags = flagged(model)
     for cat in model["categories"]:
         lines += ["", f"## {_md(cat['title'])}", ""]
         lines.append("| probe | " + " | ".join(_md(c) for c in cols) + " |")
@@ -114,7 +129,10 @@ def markdown(model: dict[str, Any]) -> str:
             row = [f"{_md(probe['id'])} ({probe['kind']})"]
             for col in cols:
                 cell = grid[probe["id"]].get(col)
-                row.append(f"{MARKS[cell['status']]} {_md(show(cell['value']))}" if cell else "")
+                marks = "".join(FLAGS[f][0] for f in flags.get((probe["id"], col), ()))
+                row.append(
+                    f"{MARKS[cell['status']]} {_md(show(cell['value']))}{marks}" if cell else ""
+                )
             lines.append("| " + " | ".join(row) + " |")
     devs = [c for c in model["cells"] if c["status"] == "deviates"]
     if devs:
@@ -127,8 +145,91 @@ def markdown(model: dict[str, Any]) -> str:
                 f"- **{_md(c['probe'])}** on {_md(c['column'])}: observed "
                 f"{_md(show(c['value']))}, documented {_md(c['expected'])} ({cites})"
             )
-    lines += ["", "Legend: " + ", ".join(f"{m} {k}" for k, m in MARKS.items()), ""]
+    legend = [f"{m} {k}" for k, m in MARKS.items()] + [f"{m} {text}" for m, text in FLAGS.values()]
+    lines += ["", "Legend: " + ", ".join(legend), ""]
     return "\n".join(lines)
+
+
+def flagged(model: dict[str, Any]) -> dict[tuple[str, str], list[str]]:
+    """(probe, column) -> the FLAGS that apply to the cell."""
+    flags: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for d in model["disagreements"]:
+        if "disputed" not in flags[(d["probe"], d["column"])]:
+            flags[(d["probe"], d["column"])].append("disputed")
+    for c in (model["drift"] or {}).get("changed", ()):
+        flags[(c["probe"], c["column"])].append("changed")
+    return dict(flags)
+
+
+def _md_rejected(model: dict[str, Any]) -> list[str]:
+    if not model["rejected"]:
+        return []
+    lines = ["## Results files left out", ""]
+    lines += [f"- `{_md(r['file'])}`: {_md(r['reason'])}" for r in model["rejected"]]
+    return lines + [""]
+
+
+def _md_origins(model: dict[str, Any]) -> list[str]:
+    if len(model["origins"]) < 2:
+        return [f"Observed on {_md(model['origins'][0]['label'])}.", ""]
+    lines = [
+        f"Merged from {len(model['origins'])} origins; each cell shows the observation closest "
+        "to real hardware.",
+        "",
+        "| origin | host | generated | zig | Python |",
+        "|---|---|---|---|---|",
+    ]
+    for o in model["origins"]:
+        name = f"[{_md(o['label'])}]({o['url']})" if o["url"] else _md(o["label"])
+        lines.append(
+            f"| {name} | {_md(o['host'])} | {_md(o['generated'])} | {_md(o['zig'])} "
+            f"| {_md(o['python'])} |"
+        )
+    return lines + [""]
+
+
+def _md_drift(model: dict[str, Any]) -> list[str]:
+    drift = model["drift"]
+    if drift is None:
+        return []
+    base = drift["baseline"]
+    lines = [
+        "",
+        "## Changes against the baseline",
+        "",
+        f"Baseline `{_md(base['file'])}`, generated {_md(base['generated'])}: "
+        f"{len(drift['changed'])} cells changed, {len(drift['added'])} added, "
+        f"{len(drift['removed'])} removed.",
+    ]
+    if drift["changed"]:
+        lines += ["", "| probe | column | before | after |", "|---|---|---|---|"]
+        for c in drift["changed"]:
+            before, after = c["before"], c["after"]
+            lines.append(
+                f"| {_md(c['probe'])} | {_md(c['column'])} "
+                f"| {MARKS[before['status']]} {_md(show(before['value']))} "
+                f"| {MARKS[after['status']]} {_md(show(after['value']))} |"
+            )
+    for title, key in (("Added", "added"), ("Removed", "removed")):
+        if drift[key]:
+            names = ", ".join(f"{_md(c['probe'])} on {_md(c['column'])}" for c in drift[key])
+            lines += ["", f"{title}: {names}"]
+    return lines
+
+
+def _md_disagreements(model: dict[str, Any]) -> list[str]:
+    if not model["disagreements"]:
+        return []
+    lines = ["", "## Where origins disagree", ""]
+    for d in model["disagreements"]:
+        shown, other = d["shown"], d["other"]
+        lines.append(
+            f"- **{_md(d['probe'])}** on {_md(d['column'])}: {_md(shown['runner'])} on "
+            f"{_md(shown['origin'])} gave {_md(show(shown['value']))} ({shown['status']}), "
+            f"{_md(other['runner'])} on {_md(other['origin'])} gave "
+            f"{_md(show(other['value']))} ({other['status']})"
+        )
+    return lines
 
 
 _ENV = jinja2.Environment(
@@ -154,4 +255,6 @@ def html(model: dict[str, Any]) -> str:
         marks=HTML_MARKS,
         targets={t["id"]: t for t in model["targets"]},
         agreements={(a["probe"], a["target"], a["environment"]): a for a in model["agreements"]},
+        flags=flagged(model),
+        flag_marks=FLAGS,
     )

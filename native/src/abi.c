@@ -22,3 +22,11 @@ void pp__probe_abi_byte_order(pp__result_t *result) {
 
   pp__set_str(result, *(const unsigned char *) &word == 4 ? "little" : "big");
 }
+
+void pp__probe_abi_allocation_granularity(pp__result_t *result) {
+  long granularity = pp__os_allocation_granularity();
+
+  pp__set_int(result, granularity);
+  pp__set_detail(result, "mapping offsets must be multiples of %ld bytes",
+                 granularity);
+}

@@ -43,4 +43,30 @@ int pp__os_net_init(void);
 int pp__os_random(void *buf, size_t size, const char **source);
 const char *pp__os_temp_dir(void);
 
+/* Files and folders.  Each returns 0 on success. */
+int pp__os_mkdir(const char *path);
+int pp__os_rmdir(const char *path);
+/* Renames `from` to `to`, replacing `to` when it exists (the replace-style
+ * rename: rename() on POSIX, MoveFileEx on Windows). */
+int pp__os_replace(const char *from, const char *to);
+/* Writes the absolute form of `path`, every link resolved, into `out`. */
+int pp__os_realpath(const char *path, char *out, size_t size);
+/* Creates the symbolic link `link` pointing at `target`; returns 0, or the
+ * OS's own error number (errno, or GetLastError on Windows). */
+long pp__os_symlink(const char *target, const char *link);
+
+/* Starts a child process that exits with `code` and stores in `status` the
+ * exit status its parent is given.  Returns 0 on success. */
+int pp__os_child_exit(int code, long *status);
+
+/* Resolution of the monotonic clock in nanoseconds, or -1. */
+long pp__os_monotonic_resolution_ns(void);
+/* The alignment a memory mapping's offset needs. */
+long pp__os_allocation_granularity(void);
+/* The hosts file the system resolver reads. */
+const char *pp__os_hosts_path(void);
+/* The folders the C library reads IANA zone files from, NULL-terminated;
+ * empty where it reads none. */
+const char *const *pp__os_zone_dirs(void);
+
 #endif /* PP_INTERNAL_H */

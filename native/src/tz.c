@@ -4,6 +4,7 @@
  * which tells a resolved IANA zone from the libc's fallback to UTC.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -55,27 +56,106 @@ static void pp__use_zone(const char *tz) {
   pp__os_tzset();
 }
 
+/* The TZ value before a probe changed it, so that it can be put back. */
+typedef struct {
+  int was_set;
+  char value[256];
+} pp__saved_tz_t;
+
+static void pp__save_tz(pp__saved_tz_t *saved) {
+  const char *tz = getenv("TZ");
+
+  saved->was_set = tz != NULL;
+  snprintf(saved->value, sizeof(saved->value), "%s", tz != NULL ? tz : "");
+}
+
+static void pp__restore_tz(const pp__saved_tz_t *saved) {
+  if (saved->was_set)
+    pp__os_setenv("TZ", saved->value);
+  else
+    pp__os_unsetenv("TZ");
+  pp__os_tzset();
+}
+
 void pp__probe_tz_utc(pp__result_t *result) {
+  pp__saved_tz_t saved;
   char zone[64];
   long offset;
 
+  pp__save_tz(&saved);
   pp__use_zone("UTC");
   offset = pp__offset(PP__SUMMER, zone, sizeof(zone));
+  pp__restore_tz(&saved);
   pp__set_int(result, offset);
   pp__set_detail(result, "TZ=UTC: offset %ld s, abbreviation '%s'", offset,
                  zone);
 }
 
 void pp__probe_tz_europe_berlin(pp__result_t *result) {
+  pp__saved_tz_t saved;
   char zone[64];
   long winter;
   long summer;
 
+  pp__save_tz(&saved);
   pp__use_zone("Europe/Berlin");
   winter = pp__offset(PP__WINTER, NULL, 0);
   summer = pp__offset(PP__SUMMER, zone, sizeof(zone));
+  pp__restore_tz(&saved);
   pp__set_str(result, winter == 3600 && summer == 7200 ? "resolved"
                                                        : "unresolved");
   pp__set_detail(result, "TZ=Europe/Berlin: offsets %ld s / %ld s, '%s'",
                  winter, summer, zone);
+}
+
+void pp__probe_tz_posix_tz_string(pp__result_t *result) {
+  pp__saved_tz_t saved;
+  char zone[64];
+  long offset;
+
+  /* "PMT3": a zone named PMT three hours west of UTC, without daylight
+   * saving; both POSIX and the Windows CRT read this form. */
+  pp__save_tz(&saved);
+  pp__use_zone("PMT3");
+  offset = pp__offset(PP__SUMMER, zone, sizeof(zone));
+  pp__restore_tz(&saved);
+  pp__set_int(result, offset);
+  pp__set_detail(result, "TZ=PMT3: offset %ld s, abbreviation '%s'", offset,
+                 zone);
+}
+
+void pp__probe_tz_zone_database(pp__result_t *result) {
+  const char *const *dir;
+  char path[512];
+  FILE *f;
+
+  for (dir = pp__os_zone_dirs(); *dir != NULL; dir++) {
+    snprintf(path, sizeof(path), "%s/Europe/Berlin", *dir);
+    f = fopen(path, "rb");
+    if (f == NULL)
+      continue;
+    fclose(f);
+    pp__set_str(result, "present");
+    pp__set_detail(result, "%s", path);
+    return;
+  }
+  pp__set_str(result, "absent");
+  dir = pp__os_zone_dirs();
+  if (*dir == NULL)
+    pp__set_detail(result, "the C runtime reads no IANA zone files");
+  else
+    pp__set_detail(result, "no Europe/Berlin under %s or later folders",
+                   *dir);
+}
+
+void pp__probe_tz_monotonic_resolution(pp__result_t *result) {
+  long ns = pp__os_monotonic_resolution_ns();
+
+  if (ns < 0) {
+    pp__set_str(result, "error");
+    pp__set_detail(result, "the monotonic clock reported no resolution");
+    return;
+  }
+  pp__set_int(result, ns);
+  pp__set_detail(result, "monotonic clock resolution %ld ns", ns);
 }

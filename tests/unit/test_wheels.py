@@ -162,7 +162,7 @@ def test_request_from_environment():
 def test_toolchain_pins_come_from_requirements():
     pins = choose.toolchain_requirements(ROOT)
     assert [p.split("==")[0] for p in pins] == ["ziglang", "ruamel.yaml", "jsonschema"]
-    assert "ziglang==0.17.0" in pins
+    assert pins[0].startswith("ziglang==0.17.0")
 
 
 def test_backend_rejects_an_unknown_config_setting():

@@ -38,4 +38,4 @@ def run(name: str) -> dict[str, Any]:
 
 
 # Importing the category modules fills the registry.
-from . import abi, dns, fs, signals, syscalls, tz  # noqa: E402,F401
+from . import abi, dns, fs, process, signals, syscalls, tz  # noqa: E402,F401

@@ -27,3 +27,8 @@ def page_size() -> tuple[object, str]:
 @fallback("abi.byte_order")
 def byte_order() -> tuple[object, str]:
     return sys.byteorder, "sys.byteorder"
+
+
+@fallback("abi.allocation_granularity")
+def allocation_granularity() -> tuple[object, str]:
+    return mmap.ALLOCATIONGRANULARITY, "mmap.ALLOCATIONGRANULARITY"

@@ -1,4 +1,4 @@
-"""Files and paths through os."""
+"""Files and paths through os and tempfile; everything happens in a private temporary folder."""
 
 from __future__ import annotations
 
@@ -8,15 +8,64 @@ import tempfile
 from . import fallback
 
 
+def _write(path: str, text: str) -> None:
+    with open(path, "w") as f:
+        f.write(text)
+
+
 @fallback("fs.rename_replaces")
 def rename_replaces() -> tuple[object, str]:
     with tempfile.TemporaryDirectory(prefix="pm-rename-") as tmp:
         src, dst = os.path.join(tmp, "a"), os.path.join(tmp, "b")
-        for path, text in ((src, "a"), (dst, "b")):
-            with open(path, "w") as f:
-                f.write(text)
+        _write(src, "a")
+        _write(dst, "b")
         try:
             os.rename(src, dst)
         except OSError as exc:
             return "refused", f"os.rename: {type(exc).__name__}: {exc.strerror}"
     return "replaced", "os.rename over an existing file succeeded"
+
+
+@fallback("fs.replace_existing")
+def replace_existing() -> tuple[object, str]:
+    with tempfile.TemporaryDirectory(prefix="pm-replace-") as tmp:
+        src, dst = os.path.join(tmp, "a"), os.path.join(tmp, "b")
+        _write(src, "a")
+        _write(dst, "b")
+        try:
+            os.replace(src, dst)
+        except OSError as exc:
+            return "refused", f"os.replace: {type(exc).__name__}: {exc.strerror}"
+    return "replaced", "os.replace over an existing file succeeded"
+
+
+@fallback("fs.tempdir_realpath")
+def tempdir_realpath() -> tuple[object, str]:
+    folder = tempfile.gettempdir()
+    real = os.path.realpath(folder)
+    return ("equal" if real == folder else "differs"), f"{folder} -> {real}"
+
+
+@fallback("fs.reserved_name")
+def reserved_name() -> tuple[object, str]:
+    text = "portmatrix"
+    with tempfile.TemporaryDirectory(prefix="pm-reserved-") as tmp:
+        path = os.path.join(tmp, "nul")
+        _write(path, text)
+        with open(path) as f:
+            back = f.read()
+    if back == text:
+        return "file", '"nul" kept what was written to it'
+    return "device", 'writes to "nul" left nothing to read back'
+
+
+@fallback("fs.symlink_create")
+def symlink_create() -> tuple[object, str]:
+    with tempfile.TemporaryDirectory(prefix="pm-symlink-") as tmp:
+        link = os.path.join(tmp, "link")
+        try:
+            os.symlink("target", link)
+        except OSError as exc:
+            code = getattr(exc, "winerror", None) or exc.errno
+            return f"error {code}", f"os.symlink: {type(exc).__name__}: {exc.strerror}"
+    return "created", "os.symlink to a relative target succeeded"
