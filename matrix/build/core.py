@@ -41,8 +41,9 @@ NATIVE_DIR = next(
 )
 
 #: Portable C11 with warnings as errors; -O2 also keeps zig's debug-mode
-#: sanitizer runtime out of the binaries.
-CFLAGS = ("-std=c11", "-O2", "-g0", "-Wall", "-Wextra", "-Werror")
+#: sanitizer runtime out of the binaries.  Hidden visibility leaves only the
+#: PP_EXTERN functions of portprobe.h exported from the shared library.
+CFLAGS = ("-std=c11", "-O2", "-g0", "-Wall", "-Wextra", "-Werror", "-fvisibility=hidden")
 
 #: Stripped links: nothing at run time needs the symbol table, and without it
 #: (and without the PE debug directory, whose build id hashes the output path)
