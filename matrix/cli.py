@@ -41,8 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--targets-file",
         type=Path,
-        default=Path("targets.yaml"),
-        help="the targets file (default: %(default)s)",
+        default=None,
+        help="the targets file (default: ./targets.yaml, else the one installed with portmatrix)",
     )
     common.add_argument(
         "--catalogue",
@@ -175,7 +175,7 @@ def _positive_int(text: str) -> int:
 
 def _options(args: argparse.Namespace) -> pipeline.Options:
     return pipeline.Options(
-        targets_file=args.targets_file,
+        targets_file=args.targets_file or targets.default_file(),
         catalogue_dir=args.catalogue,
         targets=tuple(args.target),
         probes=tuple(args.probe),
@@ -277,7 +277,7 @@ def _results(path: Path) -> dict:
 
 
 def _merged(args: argparse.Namespace) -> dict:
-    known = targets.load(args.targets_file)
+    known = targets.load(args.targets_file or targets.default_file())
     cat = catalogue.load(args.catalogue or catalogue.DATA_DIR)
     try:
         return merge.merge(args.merge, targets=known, catalogue=cat, host=str(platforms.host()))
