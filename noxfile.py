@@ -7,6 +7,9 @@ nox -s matrix -- -t linux-x86_64-gnu --origin local -o results/local --allow-dev
 nox -s report -- --merge results/*/matrix.json --baseline OLD.json
                                  merge results files, list the cells changed since OLD.json
 nox -s tests                     unit and integration tests
+nox -s wheels                    every target's wheel and the sdist into dist/, checked
+nox -s wheels -- --bench         the same, then time all eight wheels from fresh core builds
+nox -s engine                    start a docker engine, build the container environments
 """
 
 from __future__ import annotations
@@ -83,10 +86,28 @@ def matrix(session: nox.Session) -> None:
 
 
 @nox.session(venv_backend="none")
+def engine(session: nox.Session) -> None:
+    """Start a local docker engine unless one runs, then build the environments' images.
+
+    The engine keeps running after the session (it needs root and dockerd from
+    Debian's docker.io); images are built once per machine and recipe.
+    """
+    python = _harness(session)
+    session.run(python, "-m", "matrix", "engine", *session.posargs)
+
+
+@nox.session(venv_backend="none")
 def tests(session: nox.Session) -> None:
     """Unit tests, then integration tests with the real zig, qemu and wine."""
     python = _harness(session, "requirements-test.txt")
     session.run(python, "-m", "pytest", *session.posargs)
+
+
+@nox.session(venv_backend="none")
+def wheels(session: nox.Session) -> None:
+    """Build all eight wheels and the sdist into dist/ and check each like a release."""
+    python = _harness(session, "requirements-wheels.txt")
+    session.run(python, "-m", "matrix.wheels", *session.posargs)
 
 
 @nox.session(venv_backend="none")

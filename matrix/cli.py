@@ -9,6 +9,7 @@ python -m matrix report --merge results/*/matrix.json --baseline OLD.json
                                list the cells that changed against OLD.json
 python -m matrix targets       the targets and which runner each gets here
 python -m matrix probes        the catalogue
+python -m matrix engine        start a docker engine, build the environments' images
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from .errors import MatrixError
 from .progress import Reporter
 from .report import drift
 from .report.model import deviations
+from .run import engine
 
 __all__ = ["main"]
 
@@ -41,8 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--targets-file",
         type=Path,
-        default=Path("targets.yaml"),
-        help="the targets file (default: %(default)s)",
+        default=None,
+        help="the targets file (default: ./targets.yaml, else the one installed with portmatrix)",
     )
     common.add_argument(
         "--catalogue",
@@ -139,6 +141,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
         ("targets", "list the targets and how each runs here"),
         ("probes", "list the catalogue"),
+        ("engine", "start a docker engine if none runs; build the environments' images"),
     ):
         commands[name] = sub.add_parser(name, parents=[common], help=text, description=text)
     _report_arguments(commands["report"])
@@ -174,7 +177,7 @@ def _positive_int(text: str) -> int:
 
 def _options(args: argparse.Namespace) -> pipeline.Options:
     return pipeline.Options(
-        targets_file=args.targets_file,
+        targets_file=args.targets_file or targets.default_file(),
         catalogue_dir=args.catalogue,
         targets=tuple(args.target),
         probes=tuple(args.probe),
@@ -304,7 +307,7 @@ def _results(path: Path) -> dict:
 
 
 def _merged(args: argparse.Namespace) -> dict:
-    known = targets.load(args.targets_file)
+    known = targets.load(args.targets_file or targets.default_file())
     cat = catalogue.load(args.catalogue or catalogue.DATA_DIR)
     try:
         return merge.merge(args.merge, targets=known, catalogue=cat, host=str(platforms.host()))
@@ -324,7 +327,47 @@ def _cmd_targets(args: argparse.Namespace, ui: Reporter) -> int:
         runner, version, reason = run.choose(t, p.host, runners)
         how = f"runs with {runner.name} ({version})" if runner else f"build-time only: {reason}"
         print(f"{t.identifier:22} {t.triple:26} {how}")
+        for name in t.environments:
+            env = p.environments[name]
+            root = f"{env.root} root, engine files {env.engine_files}"
+            print(f"{'':22} @{name:25} in a container ({root})")
     return 0
+
+
+def _cmd_engine(args: argparse.Namespace, ui: Reporter) -> int:
+    """Everything the container environments need, readied once per machine."""
+    p = pipeline.plan(_options(args))
+    docker = run.DockerRunner(p.options.cache_dir)
+    running, said = engine.start(docker.engine, p.options.cache_dir.resolve() / "dockerd.log")
+    ui.say(said)
+    placed = [(t, p.environments[e]) for t in p.targets for e in t.environments]
+    info = docker.engine.status()[1]
+    if not running or info is None or not placed:
+        return 0
+    for arch in sorted({t.arch for t, _ in placed} - {info.arch}):
+        if engine.static_qemu(arch) is None:
+            fetched, said = engine.fetch_static_qemu()
+            ui.say(said)
+            if not fetched:
+                return 1
+    failed = 0
+    for env in {env.name: env for _, env in placed}.values():
+        try:
+            if env.engine_files == "hidden":
+                docker.images.launcher(docker.zig(), info.arch)
+            image = docker.images.ensure(env, info.arch)
+        except run.ImageError as exc:
+            ui.console.print(f"{ui.mark_bad} {env.name}: {exc.reason}; {exc.hint}", markup=False)
+            failed += 1
+            continue
+        how = (
+            f"built in {image.seconds:.1f} s (debootstrap {image.debootstrap_seconds:.1f} s, "
+            f"import {image.import_seconds:.1f} s)"
+            if image.built
+            else "already built"
+        )
+        ui.say(f"{ui.mark_ok} {env.name}: {image.tag} {how}")
+    return 1 if failed else 0
 
 
 def _cmd_probes(args: argparse.Namespace, ui: Reporter) -> int:
@@ -363,4 +406,5 @@ COMMANDS = {
     "report": _cmd_report,
     "targets": _cmd_targets,
     "probes": _cmd_probes,
+    "engine": _cmd_engine,
 }

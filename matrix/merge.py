@@ -216,8 +216,20 @@ def merge(
         disagreements=disagreements,
         rejected=[{"file": r.file, "reason": r.reason} for r in rejected],
     )
+    model["environments"] = _environments(files)
     report.validate(model)
     return model
+
+
+def _environments(files: Sequence[_File]) -> list[dict[str, Any]]:
+    """Every file's container environments, each column as the first file that ran it says."""
+    merged: dict[str, dict[str, Any]] = {}
+    for f in files:
+        for env in f.data.get("environments", ()):
+            entry = merged.setdefault(env["id"], {**env, "columns": []})
+            known = {c["column"] for c in entry["columns"]}
+            entry["columns"] += [c for c in env["columns"] if c["column"] not in known]
+    return list(merged.values())
 
 
 def _accept(

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -25,6 +26,7 @@ from .build.checks import batches, check_batch
 from .build.core import NATIVE_DIR
 from .cache import ResultCache, write_atomic
 from .catalogue import Catalogue, Probe
+from .environments import Environment
 from .errors import MatrixError
 from .progress import Board, Reporter
 from .results import Column, How, Observation, Outcome
@@ -79,6 +81,7 @@ class Plan:
     zig: toolchain.Zig | None
     zig_error: str = ""
     host: platforms.Host = field(default_factory=platforms.host)
+    environments: dict[str, Environment] = field(default_factory=dict)
 
     @property
     def native(self) -> Path:
@@ -96,11 +99,11 @@ def plan(options: Options) -> Plan:
         zig = toolchain.find()
     except MatrixError as exc:
         zig_error = str(exc)
-    all_targets = targets_mod.load(options.targets_file, zig.facts if zig else None)
+    all_targets, envs = targets_mod.load_all(options.targets_file, zig.facts if zig else None)
     chosen = targets_mod.select(all_targets, options.targets)
     cat = catalogue_mod.load(options.catalogue_dir or catalogue_mod.DATA_DIR)
     probes = cat.select(options.probes, test_only=options.test_probes)
-    return Plan(options, all_targets, chosen, cat, probes, zig, zig_error)
+    return Plan(options, all_targets, chosen, cat, probes, zig, zig_error, environments=envs)
 
 
 @dataclass
@@ -111,6 +114,9 @@ class Execution:
     observations: list[Observation]
     runs: dict[str, dict[str, str]]
     seconds: dict[str, float] = field(default_factory=dict)
+    #: How each target@environment column ran: {"column", "environment", and
+    #: "runner", "version", "seconds" or "reason"}.
+    environment_runs: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def phases(self) -> dict[str, float]:
@@ -211,13 +217,14 @@ def _tasks(p: Plan, run_probes: bool) -> list[Task]:
                 tasks.append(
                     Task(f"python:{ident}", ident, "run", partial(_run_python, p, t, runnable))
                 )
+            tasks += _environment_tasks(p, t, runnable, runners)
     return tasks
 
 
 def _collect(
     p: Plan, tasks: list[Task], results: dict[str, Any], seconds: dict[str, float]
 ) -> Execution:
-    cores, observations, runs = {}, [], {}
+    cores, observations, runs, env_runs = {}, [], {}, []
     for t in p.targets:
         if p.zig is None:
             cores[t.identifier] = CoreBuild(t.identifier, False, error=p.zig_error)
@@ -231,11 +238,15 @@ def _collect(
         elif task.name.startswith("run:"):
             found, runs[task.group] = result
             observations += found
+        elif task.name.startswith("env:"):
+            found, ran = result
+            observations += found
+            env_runs.append(ran)
         elif isinstance(result, list):
             observations += result
         else:
             observations.append(result)
-    return Execution(cores, observations, runs, seconds)
+    return Execution(cores, observations, runs, seconds, env_runs)
 
 
 def _task_fault(p: Plan, task: Task, error: Exception) -> Any:
@@ -252,6 +263,8 @@ def _task_fault(p: Plan, task: Task, error: Exception) -> Any:
             for pid in task.covers
         ]
     probes = [pr for pr in p.probes if not pr.build]
+    if task.name.startswith("env:"):
+        return _environment_fault(task.name.split(":", 1)[1], probes, reason)
     backend = "python" if task.name.startswith("python:") else "native"
     found = [
         Observation(
@@ -287,6 +300,8 @@ def judge(p: Plan, done: Execution) -> dict[str, Any]:
         zig=p.zig.version if p.zig else "missing",
         label=p.options.origin,
         url=p.options.origin_url,
+        environments={e: p.environments[e] for t in p.targets for e in t.environments},
+        environment_runs=done.environment_runs,
     )
     report.validate(model)
     return model
@@ -295,7 +310,7 @@ def judge(p: Plan, done: Execution) -> dict[str, Any]:
 class _Timings:
     """Seconds each task took last time, to schedule the slowest first."""
 
-    DEFAULTS = {"core": 60.0, "check": 0.05, "run": 3.0, "python": 0.5}
+    DEFAULTS = {"core": 60.0, "check": 0.05, "run": 3.0, "python": 0.5, "env": 3.0}
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -350,13 +365,19 @@ def _run_with(
     version: str,
     program: Path | None,
     probes: Sequence[Probe],
+    environment: str = "",
 ) -> list[Observation]:
     assert program is not None
     native = set(native_probe_names(p.native, test_probes=p.options.test_probes))
-    how = How("run", runner.name, version, runner.backend)
-    column = Column(t.identifier, runner.backend)
+    how = How("run", runner.name, version, runner.backend, environment)
+    column = Column(t.identifier, runner.backend, environment)
     todo = [run.Probed(pr.id, pr.timeout or p.options.timeout) for pr in probes if pr.id in native]
-    found = _run_cache(p, t, runner, version, program).run(runner, t, program, todo, how, column)
+    if environment:  # a container's contents are in no key: its results are not stored
+        found = run.run_probes(runner, t, program, todo, how, column)
+    else:
+        found = _run_cache(p, t, runner, version, program).run(
+            runner, t, program, todo, how, column
+        )
     missing = [pr for pr in probes if pr.id not in native]
     return found + [
         Observation(
@@ -410,15 +431,85 @@ def _warn_not_started(ui: Reporter, done: Execution) -> None:
             ui.warn(f"{ident}: {cells[0].detail}; its run-time cells are 'not run'")
 
 
-def _not_run(pr: Probe, t: Target, reason: str, runner: str) -> Observation:
-    how = How(pr.kind, runner)
-    return Observation(pr.id, Column(t.identifier), how, Outcome.NOT_RUN, None, reason)
+def _environment_tasks(
+    p: Plan, t: Target, probes: Sequence[Probe], runners: dict[str, run.Runner]
+) -> list[Task]:
+    """One task per backend of the target in each of its container environments."""
+    docker = runners["docker"]
+    assert isinstance(docker, run.DockerRunner)
+    tasks = []
+    for name in t.environments:
+        for runner in docker.runners(t, p.environments[name]):
+            if runner.backend == "python" and not p.options.python_backend:
+                continue
+            column = Column(t.identifier, runner.backend, name)
+            native = runner.backend == "native" and p.zig is not None
+            fn = partial(_run_environment, p, t, p.environments[name], runner, probes=probes)
+            deps = (f"core:{t.identifier}",) if native else ()
+            tasks.append(Task(f"env:{column.id}", t.identifier, "run", fn, deps=deps))
+    return tasks
 
 
-def _failed(pr: Probe, t: Target, reason: str) -> Observation:
-    return Observation(
-        pr.id, Column(t.identifier), How("run", "none"), Outcome.BUILD_FAILED, None, reason
-    )
+def _run_environment(
+    p: Plan,
+    t: Target,
+    env: Environment,
+    runner: run.EnvironmentRunner,
+    core: CoreBuild | Exception | None = None,
+    *,
+    probes: Sequence[Probe],
+) -> tuple[list[Observation], dict[str, Any]]:
+    """One backend of the target in one container environment: the native core or the fallbacks."""
+    from .core import fallbacks
+
+    column = Column(t.identifier, runner.backend, env.name)
+    python = runner.backend == "python"
+    todo = [pr for pr in probes if pr.id in fallbacks.REGISTRY or not python]
+    ran: dict[str, Any] = {"column": column.id, "environment": env.name}
+    if not python and not isinstance(core, CoreBuild):
+        core = CoreBuild(t.identifier, False, error=str(core) if core else p.zig_error)
+    if not python and not core.ok:
+        reason = f"native core did not build: {core.error}"
+        return [_failed(pr, t, reason, column) for pr in todo], {**ran, "reason": reason}
+    avail = runner.check(t, p.host)
+    if not avail.ok:
+        found = [_not_run(pr, t, avail.explain(), runner.name, column) for pr in todo]
+        return found, {**ran, "reason": avail.explain()}
+    started = time.monotonic()
+    if python:
+        how = How("run", runner.name, avail.version, "python", env.name)
+        limits = [run.Probed(pr.id, pr.timeout or p.options.timeout) for pr in todo]
+        found = run.run_probes(runner, t, Path(env.python), limits, how, column)
+    else:
+        found = _run_with(p, t, runner, avail.version, core.executable, todo, env.name)
+    runner.sweep()
+    seconds = time.monotonic() - started
+    return found, {**ran, "runner": runner.name, "version": avail.version, "seconds": seconds}
+
+
+def _environment_fault(
+    column_id: str, probes: Sequence[Probe], reason: str
+) -> tuple[list[Observation], dict[str, Any]]:
+    target, _, rest = column_id.partition("@")
+    env, _, python = rest.partition("+")
+    column = Column(target, python or "native", env)
+    how = How("run", "docker", backend=column.backend, environment=env)
+    found = [Observation(pr.id, column, how, Outcome.NOT_RUN, None, reason) for pr in probes]
+    return found, {"column": column_id, "environment": env, "reason": reason}
+
+
+def _not_run(
+    pr: Probe, t: Target, reason: str, runner: str, column: Column | None = None
+) -> Observation:
+    column = column or Column(t.identifier)
+    how = How(pr.kind, runner, backend=column.backend, environment=column.environment)
+    return Observation(pr.id, column, how, Outcome.NOT_RUN, None, reason)
+
+
+def _failed(pr: Probe, t: Target, reason: str, column: Column | None = None) -> Observation:
+    column = column or Column(t.identifier)
+    how = How("run", "none", environment=column.environment)
+    return Observation(pr.id, column, how, Outcome.BUILD_FAILED, None, reason)
 
 
 def render(model: dict[str, Any], out: Path) -> dict[str, Path]:

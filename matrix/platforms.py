@@ -20,6 +20,7 @@ __all__ = [
     "Host",
     "OsPolicy",
     "POLICIES",
+    "SYSTEM_LIBRARIES",
     "host",
     "kill_process_group",
     "normalize_arch",
@@ -54,6 +55,8 @@ class OsPolicy:
     libs: tuple[str, ...]
     exe_suffix: str
     shared_name: str
+    #: Flags for linking the shared library, besides -shared.
+    shared_flags: tuple[str, ...] = ()
     #: Extra flags for build-time probes, so that declarations newer than the
     #: target's floor count as absent instead of compiling with a warning.
     probe_flags: tuple[str, ...] = ()
@@ -68,6 +71,7 @@ POLICIES = {
         libs=(),
         exe_suffix="",
         shared_name="libportprobe.so",
+        shared_flags=("-fPIC",),
     ),
     "macos": OsPolicy(
         os="macos",
@@ -77,6 +81,9 @@ POLICIES = {
         libs=(),
         exe_suffix="",
         shared_name="libportprobe.dylib",
+        # The install name is recorded in the library; the linker's default,
+        # the output path, would tie the bytes to the build folder.
+        shared_flags=("-fPIC", "-Wl,-install_name,@rpath/libportprobe.dylib"),
         probe_flags=(
             "-Werror=unguarded-availability",
             "-Werror=unguarded-availability-new",
@@ -91,6 +98,26 @@ POLICIES = {
         exe_suffix=".exe",
         shared_name="portprobe.dll",
     ),
+}
+
+#: Shared libraries the system of each libc provides, as case-insensitive
+#: fnmatch patterns: what a wheel's native core may link and nothing else.
+#: glibc: the libraries PEP 600 lets a manylinux wheel assume (libc, libm,
+#: libpthread, libdl, librt and the loader); musl: its libc, which also
+#: answers to the names of the others; macOS: libSystem; Windows: the system
+#: DLLs the core calls and the Universal CRT API sets Windows 10 ships.
+SYSTEM_LIBRARIES = {
+    "glibc": (
+        "libc.so.6",
+        "libm.so.6",
+        "libpthread.so.0",
+        "libdl.so.2",
+        "librt.so.1",
+        "ld-linux-*.so.*",
+    ),
+    "musl": ("libc.so", "libc.musl-*.so.1"),
+    "libsystem": ("/usr/lib/libSystem.B.dylib",),
+    "mingw": ("kernel32.dll", "ws2_32.dll", "bcrypt.dll", "api-ms-win-crt-*-l1-1-0.dll"),
 }
 
 #: Prefixes of OS-specific files; a file with another OS's prefix is skipped.
@@ -116,9 +143,13 @@ def host() -> Host:
             return Host("windows", normalize_arch(platform.machine()), "mingw")
         case "darwin":
             return Host("macos", normalize_arch(platform.machine()), "libsystem")
-        case _:
+        case name if name.startswith("linux"):
             libc = "glibc" if platform.libc_ver()[0] == "glibc" else "musl"
             return Host("linux", normalize_arch(platform.machine()), libc)
+        case name:
+            # An OS no target names (FreeBSD, …): keep its own name so that
+            # nothing mistakes it for Linux.
+            return Host(name, normalize_arch(platform.machine()), "unknown")
 
 
 def process_group_options() -> dict[str, Any]:

@@ -8,9 +8,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import config
+from . import environments as environments_mod
+from .environments import Environment
 from .errors import ConfigError, Problem, did_you_mean
+from .wheels import tags as wheel_tags
 
-__all__ = ["Target", "TRIPLE_RE", "ZigFacts", "load", "parse_version", "select"]
+__all__ = [
+    "Target",
+    "TRIPLE_RE",
+    "ZigFacts",
+    "default_file",
+    "load",
+    "load_all",
+    "parse_version",
+    "select",
+]
 
 #: arch-os[-abi] with an optional version after os or abi, as zig spells it.
 TRIPLE_RE = re.compile(
@@ -31,6 +43,16 @@ RUNNER_OSES = {
     "docker": {"linux"},
     "wine": {"windows"},
 }
+
+
+#: The copy of the project's targets.yaml that an installed wheel carries.
+INSTALLED_FILE = Path(__file__).resolve().parent / "_sources" / "targets.yaml"
+
+
+def default_file() -> Path:
+    """./targets.yaml if there is one, else the one installed with portmatrix."""
+    here = Path("targets.yaml")
+    return INSTALLED_FILE if not here.exists() and INSTALLED_FILE.exists() else here
 
 
 def parse_version(text: str) -> tuple[int, ...]:
@@ -59,6 +81,8 @@ class Target:
     floor: str
     runners: tuple[str, ...]
     environments: tuple[str, ...] = ()
+    #: The wheel platform tag of the target's wheel; "" for a target without one.
+    wheel_tag: str = ""
 
     @property
     def floor_version(self) -> tuple[int, ...]:
@@ -70,16 +94,25 @@ class Target:
 
 def load(path: Path, zig: ZigFacts | None = None) -> dict[str, Target]:
     """Read and check targets.yaml; `zig` adds checks against the toolchain."""
+    return load_all(path, zig)[0]
+
+
+def load_all(
+    path: Path, zig: ZigFacts | None = None
+) -> tuple[dict[str, Target], dict[str, Environment]]:
+    """The targets and the container environments of targets.yaml, both checked."""
     doc = config.load(path, "targets.schema.json")
+    envs = environments_mod.parse(doc)
     targets, problems = {}, []
     for ident, entry in doc.data["targets"].items():
         found = list(_check(doc, str(ident), entry, zig))
         problems += found
         if not found:
             targets[str(ident)] = _target(str(ident), entry)
+    problems += environments_mod.check(doc, envs)
     if problems:
         raise ConfigError(problems)
-    return targets
+    return targets, envs
 
 
 def select(targets: dict[str, Target], names: Iterable[str]) -> list[Target]:
@@ -102,6 +135,7 @@ def _target(ident: str, entry: dict) -> Target:
         floor=str(entry["floor"]),
         runners=tuple(str(r) for r in entry["runners"]),
         environments=tuple(str(e) for e in entry.get("environments", ())),
+        wheel_tag=str(entry.get("wheel_tag", "")),
     )
 
 
@@ -163,6 +197,8 @@ def _check(
                 "make 'floor' and the triple's version agree",
             )
     yield from _check_zig(doc, at, ident, f"{m['arch']}-{m['os']}-{abi}", libc, floor, zig)
+    if "wheel_tag" in entry and LIBC_OS[libc] == os_:
+        yield from _check_wheel_tag(doc, at, ident, entry)
     for i, runner in enumerate(entry["runners"]):
         if os_ not in RUNNER_OSES[runner]:
             fits = ", ".join(r for r, oses in RUNNER_OSES.items() if os_ in oses)
@@ -188,6 +224,33 @@ def _check_zig(doc, at, ident, base, libc, floor, zig: ZigFacts | None) -> Itera
             at + ["floor"],
             f"target '{ident}': zig cannot build for glibc {floor}",
             f"pick a glibc release zig knows, from {oldest} to {newest}",
+        )
+
+
+def _check_wheel_tag(doc, at, ident: str, entry: dict) -> Iterator[Problem]:
+    """The wheel tag must promise the platform the target builds for, no more, no less."""
+    tag = str(entry["wheel_tag"])
+    os_, arch, libc, floor = entry["os"], entry["arch"], entry["libc"], str(entry["floor"])
+    want = wheel_tags.expected(os_, arch, libc, floor)
+    try:
+        facts = wheel_tags.parse(tag)
+    except wheel_tags.TagError as exc:
+        yield doc.problem(at + ["wheel_tag"], f"target '{ident}': {exc}", f"write {want}")
+        return
+    said = (facts.os, facts.arch, facts.libc)
+    if said != (os_, arch, libc):
+        yield doc.problem(
+            at + ["wheel_tag"],
+            f"target '{ident}': wheel_tag {tag} is for {'/'.join(said)}, "
+            f"the target is {os_}/{arch}/{libc}",
+            f"write {want}",
+        )
+    elif facts.floor is not None and parse_version(facts.floor_text) != parse_version(floor):
+        yield doc.problem(
+            at + ["wheel_tag"],
+            f"target '{ident}': wheel_tag {tag} promises {libc} {facts.floor_text}, "
+            f"the floor is {floor}",
+            f"write {want}",
         )
 
 

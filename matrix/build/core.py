@@ -15,6 +15,7 @@ from ..toolchain import Zig
 
 __all__ = [
     "CFLAGS",
+    "LDFLAGS",
     "NATIVE_DIR",
     "CoreBuild",
     "build_core",
@@ -25,11 +26,29 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-NATIVE_DIR = Path(__file__).resolve().parents[2] / "native"
+#: The C sources: the checkout's native/, else the copy an installed wheel
+#: carries (matrix/_sources/native), so the harness builds from either.
+NATIVE_DIR = next(
+    (
+        p
+        for p in (
+            Path(__file__).resolve().parents[2] / "native",
+            Path(__file__).resolve().parents[1] / "_sources" / "native",
+        )
+        if (p / "src" / "probes.def").is_file()
+    ),
+    Path(__file__).resolve().parents[2] / "native",
+)
 
 #: Portable C11 with warnings as errors; -O2 also keeps zig's debug-mode
-#: sanitizer runtime out of the binaries.
-CFLAGS = ("-std=c11", "-O2", "-g0", "-Wall", "-Wextra", "-Werror")
+#: sanitizer runtime out of the binaries.  Hidden visibility leaves only the
+#: PP_EXTERN functions of portprobe.h exported from the shared library.
+CFLAGS = ("-std=c11", "-O2", "-g0", "-Wall", "-Wextra", "-Werror", "-fvisibility=hidden")
+
+#: Stripped links: nothing at run time needs the symbol table, and without it
+#: (and without the PE debug directory, whose build id hashes the output path)
+#: the bytes depend on the inputs alone, so wheels rebuild byte for byte.
+LDFLAGS = ("-s",)
 
 #: The define that compiles the test-only probes (native/src/testprobes.c)
 #: into a core; only the builds of `--test-probes` runs set it, and they go to
@@ -85,7 +104,14 @@ def core_key(
     ]
     sources = core_sources(policy, native)
     return cache.key(
-        zig_version, target.triple, target.floor, flags, policy.libs, _inputs(sources, native)
+        zig_version,
+        target.triple,
+        target.floor,
+        flags,
+        LDFLAGS,
+        policy.shared_flags,
+        policy.libs,
+        _inputs(sources, native),
     )
 
 
@@ -124,12 +150,11 @@ def build_core(
     sources = [str(p) for p in core_sources(policy, native)]
     libs = [f"-l{name}" for name in policy.libs]
     main = str(native / "src" / "main.c")
-    shared_flags = ["-shared", "-DPP_BUILDING_SHARED"] + (
-        [] if target.os == "windows" else ["-fPIC"]
-    )
+    shared_flags = ["-shared", "-DPP_BUILDING_SHARED", *policy.shared_flags]
+    library_sources = [s for s in sources if s != main]
     steps = [
-        [*flags, *sources, *libs, "-o", str(exe)],
-        [*flags, *shared_flags, *(s for s in sources if s != main), *libs, "-o", str(lib)],
+        [*flags, *LDFLAGS, *sources, *libs, "-o", str(exe)],
+        [*flags, *LDFLAGS, *shared_flags, *library_sources, *libs, "-o", str(lib)],
     ]
     for args in steps:
         proc = zig.cc(args, cwd=folder)

@@ -19,7 +19,7 @@ from typing import Any
 from . import fallbacks
 from .native import NativeLibrary, NativeUnavailable
 
-__all__ = ["BACKENDS", "NativeUnavailable", "backend", "names", "run"]
+__all__ = ["BACKENDS", "NativeUnavailable", "backend", "names", "run", "status"]
 
 BACKENDS = ("auto", "native", "python")
 
@@ -45,6 +45,17 @@ def backend(prefer: str | None = None) -> str:
     except NativeUnavailable:
         return "python"
     return "native"
+
+
+def status(prefer: str | None = None) -> dict[str, Any]:
+    """Which backend runs, the library it loaded, or why the native core did not load."""
+    chosen = backend(prefer)
+    try:
+        library = str(_native().path)
+        reason = ""
+    except NativeUnavailable as exc:
+        library, reason = None, str(exc)
+    return {"backend": chosen, "library": library, "native_unavailable": reason}
 
 
 def names(prefer: str | None = None) -> list[str]:

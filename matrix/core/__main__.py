@@ -1,4 +1,4 @@
-"""`python -m matrix.core [--backend B] [--list] [PROBE...]`: one JSON line per probe.
+"""`python -m matrix.core [--backend B] [--list | --info] [PROBE...]`: one JSON line per probe.
 
 The same protocol as the portprobe executable, so the matrix runs both
 backends the same way.
@@ -11,14 +11,21 @@ import json
 import sys
 
 from . import BACKENDS, backend, names, run
+from . import status as backend_status
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m matrix.core", description=__doc__)
     parser.add_argument("--backend", choices=BACKENDS, default=None)
     parser.add_argument("--list", action="store_true", help="print the probe names")
+    parser.add_argument(
+        "--info", action="store_true", help="print the backend and the native library, as JSON"
+    )
     parser.add_argument("probes", nargs="*")
     args = parser.parse_args(argv)
+    if args.info:
+        print(json.dumps(backend_status(args.backend), sort_keys=True))
+        return 0
     chosen = backend(args.backend)
     available = names(chosen)
     if args.list:

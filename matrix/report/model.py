@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import platform
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from functools import cache
 from typing import Any
@@ -15,10 +15,19 @@ import jsonschema
 from .. import config
 from ..catalogue import Catalogue
 from ..compare import agreements
-from ..results import Cell, Column, Status
+from ..environments import Environment
+from ..results import Cell, Column, Outcome, Status
 from ..targets import Target
 
-__all__ = ["SCHEMA_VERSION", "assemble", "deviations", "origin", "validate", "validator"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "assemble",
+    "deviations",
+    "environment_differences",
+    "origin",
+    "validate",
+    "validator",
+]
 
 #: Version 2 added provenance (origins, each cell's origin and other
 #: observations), disagreements between origins, rejected files and drift.
@@ -39,11 +48,15 @@ def assemble(
     origins: Sequence[dict[str, str]] = (),
     disagreements: Sequence[dict[str, Any]] = (),
     rejected: Sequence[dict[str, str]] = (),
+    environments: Mapping[str, Environment] | None = None,
+    environment_runs: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """The JSON model of a matrix run.
 
     `runs` maps a target identifier to how its run-time probes went here:
     {"runner", "version"} when they ran, {"reason"} when they could not.
+    `environment_runs` says the same of each target@environment column, with
+    its "column"; `environments` are the declarations those columns ran in.
     `label` and `url` name where this run happened (a CI runner and its run's
     page; by default `local:<host>`).  A merged model (matrix.merge) passes
     `origins` instead, with its disagreements and the files it rejected, and
@@ -78,6 +91,8 @@ def assemble(
         "cells": [_cell(c, default) for c in cells],
         "agreements": [_agreement(a) for a in agreements(cells)],
         "summary": dict(sorted(Counter(c.status.value for c in cells).items())),
+        "environments": [_environment(e, environment_runs) for e in (environments or {}).values()],
+        "environment_differences": environment_differences(cells),
         "disagreements": list(disagreements),
         "rejected": list(rejected),
         "drift": None,
@@ -142,6 +157,56 @@ def _target(t: Target, run: dict[str, Any], default_origin: str) -> dict[str, An
         "origin": run.get("origin", default_origin),
         "also_ran": list(run.get("also_ran", ())),
     }
+
+
+def _environment(env: Environment, runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": env.name,
+        "description": env.description,
+        "root": env.root,
+        "engine_files": env.engine_files,
+        "columns": [
+            {
+                "column": r["column"],
+                "ran_with": r.get("runner", ""),
+                "runner_version": r.get("version", ""),
+                "not_run_reason": r.get("reason", ""),
+                "seconds": round(float(r.get("seconds", 0.0)), 2),
+            }
+            for r in runs
+            if r["environment"] == env.name
+        ],
+    }
+
+
+def environment_differences(cells: Iterable[Cell]) -> list[dict[str, Any]]:
+    """Each environment cell whose value is not the one the same target gave on the host."""
+    by_column = {(c.observation.probe, c.observation.column): c for c in cells}
+    found = []
+    for (probe, column), cell in by_column.items():
+        if not column.environment or cell.observation.outcome is not Outcome.OK:
+            continue
+        host = by_column.get((probe, Column(column.target, column.backend)))
+        if host is None or host.observation.outcome is not Outcome.OK:
+            continue
+        here, there = host.observation.value, cell.observation.value
+        if type(here) is type(there) and here == there:
+            continue
+        found.append(
+            {
+                "probe": probe,
+                "column": column.id,
+                "host_column": host.observation.column.id,
+                "environment": column.environment,
+                "host": here,
+                "value": there,
+                "status": cell.status.value,
+                "detail": cell.observation.detail,
+                "note": cell.note,
+                "cite": list(cell.cite),
+            }
+        )
+    return found
 
 
 def _probe(p) -> dict[str, Any]:

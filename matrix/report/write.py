@@ -28,11 +28,16 @@ MARKS = {
     "bad output": "⚠️",
 }
 
-#: Marks added to a cell's value: other origins saw it otherwise, or it
-#: changed against the baseline.
+#: Marks added to a cell's value: other origins saw it otherwise, it changed
+#: against the baseline, or a container environment gave another value than
+#: the host.
 FLAGS = {
     "disputed": ("≠", "another origin observed something else (see the disagreements)"),
     "changed": ("Δ", "changed against the baseline"),
+    "env-differs": (
+        "†",
+        "differs from the same target on the host (see environments against the host)",
+    ),
 }
 
 
@@ -123,6 +128,7 @@ def markdown(model: dict[str, Any]) -> str:
         lines.append(
             f"| {_md(t['id'])} | {_md(t['triple'])} | {_md(t['libc'])} {_md(t['floor'])} | {ran} |"
         )
+    lines += _md_environments(model)
     lines += _md_drift(model) + _md_disagreements(model)
     flags = flagged(model)
     for cat in model["categories"]:
@@ -138,6 +144,7 @@ def markdown(model: dict[str, Any]) -> str:
                     f"{MARKS[cell['status']]} {_md(show(cell['value']))}{marks}" if cell else ""
                 )
             lines.append("| " + " | ".join(row) + " |")
+    lines += _md_environment_differences(model)
     devs = [c for c in model["cells"] if c["status"] == "deviates"]
     if devs:
         lines += ["", "## Deviations from the documented behaviour", ""]
@@ -173,6 +180,48 @@ def _https(url: Any) -> str:
     return text if text.startswith("https://") else "#"
 
 
+def _md_environments(model: dict[str, Any]) -> list[str]:
+    envs = model.get("environments", [])
+    if not envs:
+        return []
+    lines = ["", "| environment | root | column | ran | seconds |", "|---|---|---|---|---|"]
+    for env in envs:
+        root = f"{env['root']}, engine files {env['engine_files']}"
+        for col in env["columns"]:
+            ran = (
+                f"{_md(col['ran_with'])} ({_md(col['runner_version'])})"
+                if col["ran_with"]
+                else f"not run: {_md(col['not_run_reason'])}"
+            )
+            lines.append(
+                f"| {_md(env['id'])} | {_md(root)} | {_md(col['column'])} | {ran} "
+                f"| {col['seconds']:.2f} |"
+            )
+    return lines
+
+
+def _md_environment_differences(model: dict[str, Any]) -> list[str]:
+    diffs = model.get("environment_differences", [])
+    if not diffs:
+        return []
+    lines = [
+        "",
+        "## Environments against the host",
+        "",
+        "Cells whose value in a container environment is not the same target's on the host.",
+        "",
+        "| probe | column | on the host | in the environment | why |",
+        "|---|---|---|---|---|",
+    ]
+    for d in diffs:
+        why = d["note"] or d["detail"]
+        lines.append(
+            f"| {_md(d['probe'])} | {_md(d['column'])} | {_md(show(d['host']))} | "
+            f"{MARKS[d['status']]} {_md(show(d['value']))} | {_md(why)} |"
+        )
+    return lines
+
+
 def flagged(model: dict[str, Any]) -> dict[tuple[str, str], list[str]]:
     """(probe, column) -> the FLAGS that apply to the cell."""
     flags: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -181,6 +230,8 @@ def flagged(model: dict[str, Any]) -> dict[tuple[str, str], list[str]]:
             flags[(d["probe"], d["column"])].append("disputed")
     for c in (model["drift"] or {}).get("changed", ()):
         flags[(c["probe"], c["column"])].append("changed")
+    for d in model.get("environment_differences", ()):
+        flags[(d["probe"], d["column"])].append("env-differs")
     return dict(flags)
 
 

@@ -13,7 +13,9 @@ from pathlib import Path
 from ..platforms import Host
 from ..targets import Target
 from .base import Availability, Runner
+from .docker import DockerRunner, EnvironmentRunner
 from .execute import DEFAULT_TIMEOUT, Probed, run_probes
+from .images import ImageError
 from .native import NativeRunner
 from .python import PythonRunner
 from .qemu import QemuRunner
@@ -23,6 +25,9 @@ from .wine import WineRunner
 __all__ = [
     "Availability",
     "DEFAULT_TIMEOUT",
+    "DockerRunner",
+    "EnvironmentRunner",
+    "ImageError",
     "Probed",
     "PythonRunner",
     "RunCache",
@@ -36,7 +41,6 @@ __all__ = [
 #: Runner names that targets.yaml may list but that do not execute on this host.
 REMOTE_RUNNERS = {
     "ci": "runs on a CI runner of that platform; merge its results file into the report",
-    "docker": "the docker runner is not part of this release",
 }
 
 
@@ -45,6 +49,7 @@ def registry(cache_dir: Path) -> dict[str, Runner]:
         "native": NativeRunner(),
         "qemu": QemuRunner(),
         "wine": WineRunner(cache_dir / "wine-prefix"),
+        "docker": DockerRunner(cache_dir),
     }
 
 
