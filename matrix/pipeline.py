@@ -466,6 +466,9 @@ def _run_environment(
     python = runner.backend == "python"
     todo = [pr for pr in probes if pr.id in fallbacks.REGISTRY or not python]
     ran: dict[str, Any] = {"column": column.id, "environment": env.name}
+    if not python and p.zig is None:
+        reason = f"not built: {p.zig_error}"
+        return [_not_run(pr, t, reason, "none", column) for pr in todo], {**ran, "reason": reason}
     if not python and not isinstance(core, CoreBuild):
         core = CoreBuild(t.identifier, False, error=str(core) if core else p.zig_error)
     if not python and not core.ok:

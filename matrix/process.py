@@ -10,18 +10,22 @@ of working through their queue.  Any child that ends after that raises
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import platforms
 
-__all__ = ["Stopped", "finish", "run", "start", "stop", "stopping"]
+__all__ = ["Stopped", "at_stop", "finish", "run", "start", "stop", "stopping"]
+
+log = logging.getLogger(__name__)
 
 _STOPPING = threading.Event()
 _LIVE: set[subprocess.Popen] = set()
 _LOCK = threading.Lock()
+_AT_STOP: list[Callable[[], object]] = []
 
 
 class Stopped(Exception):
@@ -78,9 +82,20 @@ def run(
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
+def at_stop(cleanup: Callable[[], object]) -> None:
+    """Call `cleanup` when the run stops: for what killing a child leaves behind
+    (a container keeps running when its docker client is killed)."""
+    _AT_STOP.append(cleanup)
+
+
 def stop() -> None:
     """Mark the run as stopping and kill every live child (called on Ctrl-C or SIGTERM)."""
     _STOPPING.set()
     with _LOCK:
         for proc in list(_LIVE):
             platforms.kill_process_group(proc)
+    for cleanup in _AT_STOP:
+        try:
+            cleanup()
+        except Exception:  # a failed clean-up must not hide the interrupt
+            log.warning("clean-up at stop failed", exc_info=True)

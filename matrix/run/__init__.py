@@ -76,7 +76,9 @@ def missing(targets: Iterable[Target], host: Host, runners: dict[str, Runner]) -
         for name, runner, avail in _walk(target, host, runners):
             if avail.ok:
                 break
-            if runner is not None and avail.hint:
+            # A hint about targets.yaml is about the configuration, not about
+            # what this machine lacks (the docker runner runs environments only).
+            if runner is not None and avail.hint and "targets.yaml" not in avail.hint:
                 wanted.setdefault((name, avail.explain()), []).append(target.identifier)
     return [
         f"{name}: {text}; without it {', '.join(idents)} "

@@ -18,7 +18,7 @@ import threading
 import uuid
 from pathlib import Path
 
-from .. import toolchain
+from .. import process, toolchain
 from ..environments import Environment
 from ..errors import MatrixError
 from ..platforms import Host
@@ -87,6 +87,7 @@ class EnvironmentRunner:
         #: Every container this runner starts carries it, so that `sweep` finds
         #: the ones a time limit left behind (killing the CLI does not stop them).
         self.label = f"portmatrix.run={uuid.uuid4().hex}"
+        process.at_stop(self.sweep)
         self._image = ""
         self._qemu: Path | None = None
         self._launcher: Path | None = None
