@@ -158,6 +158,10 @@ def run_args(
     root = env_root(env)
     inside = _join(root, HARNESS_DIR)
     args = ["run", "--rm", "--network", "none", "--read-only", "--label", label]
+    # The engine's init is PID 1, not the probe: the kernel ignores a signal
+    # whose default action is to kill when it is sent to PID 1, so abort()
+    # would end in SIGSEGV and qemu-user, re-raising a guest's crash, hang.
+    args += ["--init"]
     args += ["--cap-drop", "ALL", "--security-opt", "no-new-privileges"]
     entry = []
     if launcher is not None:

@@ -103,3 +103,17 @@ def test_the_shipped_core_has_no_test_probes(built):
     # The binary itself: no test probe name is compiled into the shipped build.
     for core in cores.values():
         assert b"test.segv" not in core.executable.read_bytes(), core.target
+
+
+def test_faults_in_container_environments_name_the_signal(faults):
+    """The same faults in the targets' container environments, where the engine's init is PID 1."""
+    columns = sorted({col for (probe, col) in faults if "@" in col and probe == "test.ok"})
+    ran = [col for col in columns if faults[("test.ok", col)]["value"] == 42]
+    if not ran:
+        pytest.skip("no container environment ran here (no docker engine)")
+    for col in ran:
+        assert "signal SIGSEGV" in faults[("test.segv", col)]["detail"], col
+        assert "signal SIGABRT" in faults[("test.abort", col)]["detail"], col
+        assert faults[("test.exit", col)]["detail"].startswith("exit status 3"), col
+        assert faults[("test.hang", col)]["status"] == "timed out", col
+        assert faults[("test.garbage", col)]["status"] == "bad output", col
