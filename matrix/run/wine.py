@@ -78,7 +78,11 @@ class WineRunner:
         return {
             "WINEPREFIX": str(self.prefix),
             "WINEDEBUG": "-all",
-            # No Mono or Gecko install dialogs: the probes need neither.
-            "WINEDLLOVERRIDES": "mscoree,mshtml=",
+            # No Mono or Gecko install dialogs: the probes need neither.  No
+            # winedbg either: started on a crash, it prints a dump on stdout
+            # and now and then makes wine exit 0, so a crash would pass for
+            # bad output; without it wine exits with the exception code's
+            # low byte every time.
+            "WINEDLLOVERRIDES": "mscoree,mshtml=;winedbg.exe=d",
             "DISPLAY": os.environ.get("DISPLAY", ""),
         }
