@@ -18,6 +18,7 @@ import argparse
 import logging
 import os
 import signal
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -98,7 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--fresh", action="store_true", help="ignore cached results and rebuild")
     common.add_argument(
         "--timeout",
-        type=float,
+        type=_positive_float,
         default=run.DEFAULT_TIMEOUT,
         metavar="S",
         help="seconds a run-time probe may take (default: %(default)s)",
@@ -168,6 +169,16 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return value
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -213,6 +224,10 @@ def main(argv: list[str] | None = None) -> int:
     previous = _stop_on_signals()
     try:
         return COMMANDS[args.command](args, ui)
+    except BrokenPipeError:
+        # The reader (`| head`) has gone: stop quietly, as command-line tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except MatrixError as exc:
         if args.verbose >= 2:
             raise

@@ -136,8 +136,17 @@ def _parse(path: Path, text: str) -> Any:
     except DuplicateKeyError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         key = _duplicate_key(exc)
+        first = _first_line_of_key(text, key, line)
+        where = f"; the first one is at line {first}" if first else ""
         raise ConfigError(
-            [Problem(path, line, f"duplicate key {key}", "give each entry its own name")]
+            [
+                Problem(
+                    path,
+                    line,
+                    f"'{key}' is defined twice{where}",
+                    "give each entry its own name, or remove one",
+                )
+            ]
         ) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -182,9 +191,19 @@ def _bad_scalar_line(text: str) -> int | None:
 
 
 def _duplicate_key(exc: DuplicateKeyError) -> str:
-    problem = str(exc.problem or "")
-    start = problem.find('"')
-    return problem[start:] if start >= 0 else "(see line)"
+    """The key's name from ruamel's message: found duplicate key "NAME" with value …"""
+    m = re.search(r'duplicate key "(.*?)" with value', str(exc.problem or ""), re.S)
+    return m.group(1) if m else "a key"
+
+
+def _first_line_of_key(text: str, key: str, duplicate_line: int | None) -> int | None:
+    pattern = re.compile(r"^\s*(?:- )?[\"']?" + re.escape(key) + r"[\"']?\s*:")
+    for number, line in enumerate(text.splitlines(), 1):
+        if duplicate_line is not None and number >= duplicate_line:
+            break
+        if pattern.match(line):
+            return number
+    return None
 
 
 def _validate(doc: Document, schema_: dict[str, Any], schema_name: str) -> Iterator[Problem]:

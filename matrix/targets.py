@@ -218,8 +218,8 @@ def _check_zig(doc, at, ident, base, libc, floor, zig: ZigFacts | None) -> Itera
         )
         yield doc.problem(at + ["triple"], f"target '{ident}': zig has no libc for {base}", hint)
     if libc == "glibc" and zig.glibc_versions and parse_version(floor) not in zig.glibc_versions:
-        newest = ".".join(map(str, max(zig.glibc_versions)))
-        oldest = ".".join(map(str, min(zig.glibc_versions)))
+        newest = _show_version(max(zig.glibc_versions))
+        oldest = _show_version(min(zig.glibc_versions))
         yield doc.problem(
             at + ["floor"],
             f"target '{ident}': zig cannot build for glibc {floor}",
@@ -256,3 +256,8 @@ def _check_wheel_tag(doc, at, ident: str, entry: dict) -> Iterator[Problem]:
 
 def _libc_for(os_: str) -> str:
     return " or ".join(sorted(k for k, v in LIBC_OS.items() if v == os_))
+
+
+def _show_version(version: tuple[int, ...]) -> str:
+    """(2,) -> '2.0', (2, 17) -> '2.17'."""
+    return ".".join(map(str, version + (0,) * (2 - len(version))))

@@ -168,6 +168,17 @@ class Catalogue:
 
 def load(data_dir: Path = DATA_DIR) -> Catalogue:
     """Read every category file and sources.yaml; raise ConfigError on any problem."""
+    if not data_dir.is_dir():
+        raise ConfigError(
+            [
+                Problem(
+                    data_dir,
+                    None,
+                    "catalogue folder not found",
+                    "pass --catalogue a folder holding sources.yaml and one YAML file per category",
+                )
+            ]
+        )
     sources_doc = config.load(data_dir / "sources.yaml", "sources.schema.json")
     sources = {
         str(k): Source(key=str(k), **{f: str(v[f]) for f in v})

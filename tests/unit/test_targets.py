@@ -133,7 +133,10 @@ def test_bad_targets_name_file_line_and_fix(tmp_path, old, new, line, message, f
 
 def test_duplicate_identifier(tmp_path):
     path = write(tmp_path, GOOD + GOOD.split("targets:\n", 1)[1])
-    with pytest.raises(ConfigError, match=r"targets.yaml:10: duplicate key"):
+    with pytest.raises(
+        ConfigError,
+        match=r"targets.yaml:10: 'linux-x86_64-gnu' is defined twice; the first one is at line 3",
+    ):
         targets.load(path, FACTS)
 
 
