@@ -47,10 +47,10 @@ HTML_MARKS = {
     "deviates": "✗",
     "undocumented": "?",
     "not run": "–",
-    "build failed": "!",
-    "crashed": "!",
-    "timed out": "!",
-    "bad output": "!",
+    "build failed": "⚒",
+    "crashed": "☠",
+    "timed out": "◔",
+    "bad output": "⚠",
 }
 
 

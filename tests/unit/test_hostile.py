@@ -56,6 +56,7 @@ ENUMS = {"schema", "status", "kind", "backend", "generated"}
 ALLOWED_TAGS = {
     "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "span", "table",
     "tbody", "tr", "th", "td", "code", "a", "details", "summary", "dl", "dt", "dd", "em", "br",
+    "div",
 }  # fmt: skip
 
 
