@@ -13,30 +13,27 @@ def _write(path: str, text: str) -> None:
         f.write(text)
 
 
-@fallback("fs.rename_replaces")
-def rename_replaces() -> tuple[object, str]:
-    with tempfile.TemporaryDirectory(prefix="pm-rename-") as tmp:
+def _move_over(move, name: str) -> tuple[object, str]:
+    """Move a file onto an existing one with `move`; 'replaced' or 'refused'."""
+    with tempfile.TemporaryDirectory(prefix=f"pm-{name}-") as tmp:
         src, dst = os.path.join(tmp, "a"), os.path.join(tmp, "b")
         _write(src, "a")
         _write(dst, "b")
         try:
-            os.rename(src, dst)
+            move(src, dst)
         except OSError as exc:
-            return "refused", f"os.rename: {type(exc).__name__}: {exc.strerror}"
-    return "replaced", "os.rename over an existing file succeeded"
+            return "refused", f"os.{name}: {type(exc).__name__}: {exc.strerror}"
+    return "replaced", f"os.{name} over an existing file succeeded"
+
+
+@fallback("fs.rename_replaces")
+def rename_replaces() -> tuple[object, str]:
+    return _move_over(os.rename, "rename")
 
 
 @fallback("fs.replace_existing")
 def replace_existing() -> tuple[object, str]:
-    with tempfile.TemporaryDirectory(prefix="pm-replace-") as tmp:
-        src, dst = os.path.join(tmp, "a"), os.path.join(tmp, "b")
-        _write(src, "a")
-        _write(dst, "b")
-        try:
-            os.replace(src, dst)
-        except OSError as exc:
-            return "refused", f"os.replace: {type(exc).__name__}: {exc.strerror}"
-    return "replaced", "os.replace over an existing file succeeded"
+    return _move_over(os.replace, "replace")
 
 
 @fallback("fs.tempdir_realpath")
