@@ -51,8 +51,10 @@ VALUE_KINDS = frozenset({"macro", "expr"})
 #: The kinds whose refusal is a result ("unavailable"), not a failed build.
 AVAILABILITY_KINDS = frozenset({"header", "function", "type", "member"})
 
-#: Probes compile quickly without optimisation; no sanitizer runtime is linked.
-PROBE_FLAGS = ("-std=c11", "-O0", "-g0", "-fno-sanitize=undefined", "-Wno-deprecated-declarations")
+#: Probes compile at the core's -O2: zig builds its libc runtime per
+#: optimisation mode, and -O0 would build every target's a second time (with
+#: the sanitizer runtime) on a cold cache.  No sanitizer runtime is linked.
+PROBE_FLAGS = ("-std=c11", "-O2", "-g0", "-fno-sanitize=undefined", "-Wno-deprecated-declarations")
 
 
 def _preamble(build: BuildCheck) -> list[str]:
