@@ -77,31 +77,41 @@ static void pp__restore_tz(const pp__saved_tz_t *saved) {
   pp__os_tzset();
 }
 
-void pp__probe_tz_utc(pp__result_t *result) {
+/* The offsets at the winter and summer instants under TZ=`tz`, and the
+ * summer abbreviation; the caller's TZ is put back afterwards. */
+static void pp__offsets_in(const char *tz, long *winter, long *summer,
+                           char *zone, size_t zone_size) {
   pp__saved_tz_t saved;
-  char zone[64];
-  long offset;
 
   pp__save_tz(&saved);
-  pp__use_zone("UTC");
-  offset = pp__offset(PP__SUMMER, zone, sizeof(zone));
+  pp__use_zone(tz);
+  *winter = pp__offset(PP__WINTER, NULL, 0);
+  *summer = pp__offset(PP__SUMMER, zone, zone_size);
   pp__restore_tz(&saved);
-  pp__set_int(result, offset);
-  pp__set_detail(result, "TZ=UTC: offset %ld s, abbreviation '%s'", offset,
-                 zone);
 }
 
-void pp__probe_tz_europe_berlin(pp__result_t *result) {
-  pp__saved_tz_t saved;
+/* A zone without daylight saving: its summer offset as the value. */
+static void pp__fixed_zone(pp__result_t *result, const char *tz) {
   char zone[64];
   long winter;
   long summer;
 
-  pp__save_tz(&saved);
-  pp__use_zone("Europe/Berlin");
-  winter = pp__offset(PP__WINTER, NULL, 0);
-  summer = pp__offset(PP__SUMMER, zone, sizeof(zone));
-  pp__restore_tz(&saved);
+  pp__offsets_in(tz, &winter, &summer, zone, sizeof(zone));
+  pp__set_int(result, summer);
+  pp__set_detail(result, "TZ=%s: offset %ld s, abbreviation '%s'", tz, summer,
+                 zone);
+}
+
+void pp__probe_tz_utc(pp__result_t *result) {
+  pp__fixed_zone(result, "UTC");
+}
+
+void pp__probe_tz_europe_berlin(pp__result_t *result) {
+  char zone[64];
+  long winter;
+  long summer;
+
+  pp__offsets_in("Europe/Berlin", &winter, &summer, zone, sizeof(zone));
   pp__set_str(result, winter == 3600 && summer == 7200 ? "resolved"
                                                        : "unresolved");
   pp__set_detail(result, "TZ=Europe/Berlin: offsets %ld s / %ld s, '%s'",
@@ -109,19 +119,9 @@ void pp__probe_tz_europe_berlin(pp__result_t *result) {
 }
 
 void pp__probe_tz_posix_tz_string(pp__result_t *result) {
-  pp__saved_tz_t saved;
-  char zone[64];
-  long offset;
-
   /* "PMT3": a zone named PMT three hours west of UTC, without daylight
    * saving; both POSIX and the Windows CRT read this form. */
-  pp__save_tz(&saved);
-  pp__use_zone("PMT3");
-  offset = pp__offset(PP__SUMMER, zone, sizeof(zone));
-  pp__restore_tz(&saved);
-  pp__set_int(result, offset);
-  pp__set_detail(result, "TZ=PMT3: offset %ld s, abbreviation '%s'", offset,
-                 zone);
+  pp__fixed_zone(result, "PMT3");
 }
 
 void pp__probe_tz_zone_database(pp__result_t *result) {
