@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ResultCache", "key", "write_atomic"]
+__all__ = ["ResultCache", "file_digest", "key", "write_atomic"]
 
 #: Read once at import: os.umask can only be read by setting it, which is not
 #: safe while other threads create files.
@@ -26,6 +26,15 @@ def key(*parts: Any) -> str:
     """A stable hash of JSON-serialisable parts."""
     text = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:

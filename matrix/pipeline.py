@@ -372,12 +372,7 @@ def _run_with(
     how = How("run", runner.name, version, runner.backend, environment)
     column = Column(t.identifier, runner.backend, environment)
     todo = [run.Probed(pr.id, pr.timeout or p.options.timeout) for pr in probes if pr.id in native]
-    if environment:  # a container's contents are in no key: its results are not stored
-        found = run.run_probes(runner, t, program, todo, how, column)
-    else:
-        found = _run_cache(p, t, runner, version, program).run(
-            runner, t, program, todo, how, column
-        )
+    found = _run_cache(p, t, runner, version, program).run(runner, t, program, todo, how, column)
     missing = [pr for pr in probes if pr.id not in native]
     return found + [
         Observation(
@@ -408,9 +403,10 @@ def _run_python(p: Plan, t: Target, probes: Sequence[Probe]) -> list[Observation
 
 
 def _run_cache(p: Plan, t: Target, runner: run.Runner, version: str, program: Path) -> run.RunCache:
-    """The target's stored run-time results, so that an interrupted run resumes."""
+    """The target's stored run-time results, so that an interrupted or unchanged run reuses them."""
+    context = runner.identity() if isinstance(runner, run.EnvironmentRunner) else ()
     return run.RunCache.open(
-        p.options.cache_dir, t, runner, version, program, fresh=p.options.fresh
+        p.options.cache_dir, t, runner, version, program, fresh=p.options.fresh, context=context
     )
 
 
@@ -482,7 +478,9 @@ def _run_environment(
     if python:
         how = How("run", runner.name, avail.version, "python", env.name)
         limits = [run.Probed(pr.id, pr.timeout or p.options.timeout) for pr in todo]
-        found = run.run_probes(runner, t, Path(env.python), limits, how, column)
+        program = Path(env.python)
+        cached = _run_cache(p, t, runner, avail.version, program)
+        found = cached.run(runner, t, program, limits, how, column)
     else:
         found = _run_with(p, t, runner, avail.version, core.executable, todo, env.name)
     runner.sweep()

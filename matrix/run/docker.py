@@ -14,11 +14,12 @@ no binfmt handler.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import uuid
 from pathlib import Path
 
-from .. import process, toolchain
+from .. import cache, process, toolchain
 from ..environments import Environment
 from ..errors import MatrixError
 from ..platforms import Host
@@ -89,6 +90,7 @@ class EnvironmentRunner:
         self.label = f"portmatrix.run={uuid.uuid4().hex}"
         process.at_stop(self.sweep)
         self._image = ""
+        self._image_id = ""
         self._qemu: Path | None = None
         self._launcher: Path | None = None
 
@@ -116,7 +118,7 @@ class EnvironmentRunner:
             return Availability(False, reason=exc.reason, hint=exc.hint)
         except MatrixError as exc:
             return Availability(False, reason=f"the chroot launcher needs zig: {exc}")
-        self._image = image.tag
+        self._image, self._image_id = image.tag, image.id
         emulated = f", qemu-{target.arch}-static" if self._qemu else ""
         return Availability(True, version=f"{avail.version}, image {image.tag}{emulated}")
 
@@ -135,6 +137,23 @@ class EnvironmentRunner:
 
     def environment(self, target: Target) -> dict[str, str]:
         return {}
+
+    def identity(self) -> tuple[str, ...]:
+        """What, besides the probe program, decides this runner's results (after `check`).
+
+        The image by the engine's content digest, the environment's definition
+        (which shapes the container: tmpfs paths, its Python, hidden files) and
+        the digests of the launcher and emulator mounted into it.
+        """
+        assert self._image, "identity() is known only after a successful check()"
+        mounted = [p for p in (self._launcher, self._qemu) if p is not None]
+        shape = {k: v for k, v in dataclasses.asdict(self.env).items() if k != "description"}
+        return (
+            self._image_id,
+            cache.key(shape),
+            self.backend,
+            *(cache.file_digest(p) for p in mounted),
+        )
 
     def sweep(self) -> int:
         """Remove containers of this runner still there (after a time limit); how many."""

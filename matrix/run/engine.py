@@ -111,10 +111,11 @@ class Engine:
         info = EngineInfo(parts[0], parts[1], normalize_arch(parts[2]))
         return Availability(True, version=f"docker {info.version}"), info
 
-    def image_exists(self, tag: str) -> bool:
-        return (
-            self.run(["image", "inspect", "--format", "{{.Id}}", tag], timeout=60).returncode == 0
-        )
+    def image_id(self, tag: str) -> str | None:
+        """The content digest the engine gives the image `tag` ("sha256:…"), or None if absent."""
+        proc = self.run(["image", "inspect", "--format", "{{.Id}}", tag], timeout=60)
+        found = proc.stdout.decode("utf-8", "replace").strip()
+        return found if proc.returncode == 0 and found else None
 
     def import_tar(self, source: Path, tag: str, labels: dict[str, str]) -> None:
         """`docker import` of a root file system tarball; raises RuntimeError on failure."""

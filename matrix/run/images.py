@@ -76,6 +76,9 @@ class ImageError(Exception):
 class Image:
     tag: str
     built: bool  # False: the engine had it already
+    #: The engine's content digest of the image: a Debian root bootstrapped
+    #: again from the same recipe keeps its tag but gets a new id.
+    id: str = ""
     seconds: float = 0.0
     debootstrap_seconds: float = 0.0
     import_seconds: float = 0.0
@@ -110,16 +113,16 @@ class Images:
         if env.root == "empty":
             data = _empty_root(env)
             tag = _tag(env, cache.key(IMAGE_FORMAT, data.hex()))
-            if self.engine.image_exists(tag):
-                return Image(tag, built=False)
+            if found := self.engine.image_id(tag):
+                return Image(tag, built=False, id=found)
             source = self.work / f"{env.name}.tar"
             cache.write_atomic(source, data)
             boot_seconds = 0.0
         else:
             recipe = _recipe(env)
             tag = _tag(env, cache.key(IMAGE_FORMAT, recipe))
-            if self.engine.image_exists(tag):
-                return Image(tag, built=False)
+            if found := self.engine.image_id(tag):
+                return Image(tag, built=False, id=found)
             source, boot_seconds = self._debootstrap(env, host_arch)
         imported = time.monotonic()
         try:
@@ -128,9 +131,12 @@ class Images:
             raise ImageError(str(exc)) from None
         finally:
             source.unlink(missing_ok=True)
+        image_id = self.engine.image_id(tag)
+        if image_id is None:
+            raise ImageError(f"docker import reported success but the engine has no {tag}")
         now = time.monotonic()
         log.info("built %s in %.1f s (debootstrap %.1f s)", tag, now - started, boot_seconds)
-        return Image(tag, True, now - started, boot_seconds, now - imported)
+        return Image(tag, True, image_id, now - started, boot_seconds, now - imported)
 
     def _debootstrap(self, env: Environment, host_arch: str) -> tuple[Path, float]:
         boot = env.debootstrap

@@ -3,11 +3,13 @@
 A stored result is found again only when everything that determines it is
 unchanged: the program's content (the portprobe binary, or the sources of
 the pure-Python fallbacks), the target's triple, the runner and its
-version, the probe and its time limit.  Only values are kept; a probe that
+version, the probe and its time limit, and for a container environment
+the image (by the engine's content digest) and what is mounted into it.
+Only values are kept; a probe that
 crashed, timed out or printed junk runs again next time, since a fault may
-be the machine's and not the probe's.  What the host itself provides (its
-time zone data, its hosts file) is not part of the key: after changing it,
-start over with --fresh.
+be the machine's and not the probe's.  What the host itself provides to a
+target run outside a container (its time zone data, its hosts file) is not
+part of the key: after changing it, start over with --fresh.
 """
 
 from __future__ import annotations
@@ -55,9 +57,14 @@ class RunCache:
         program: Path,
         *,
         fresh: bool = False,
+        context: tuple[str, ...] = (),
     ) -> RunCache:
-        """The cache under root/runs/<target>; `fresh` ignores what is stored there."""
-        parts = (target.triple, runner.name, version, program_digest(runner, program))
+        """The cache under root/runs/<target>; `fresh` ignores what is stored there.
+
+        `context` is what else decides the results: for a container, its
+        image and what is mounted into it (see EnvironmentRunner.identity).
+        """
+        parts = (target.triple, runner.name, version, program_digest(runner, program), *context)
         return cls(cache.ResultCache(root / "runs" / target.identifier, fresh=fresh), parts)
 
     def _key(self, probe: Probed) -> str:

@@ -13,7 +13,7 @@ import pytest
 
 from matrix import cache, pipeline, targets
 from matrix.progress import Reporter
-from matrix.run import DockerRunner, images
+from matrix.run import DockerRunner, EnvironmentRunner, images
 from matrix.run.engine import Engine
 
 from ..conftest import TARGETS_FILE, have
@@ -172,3 +172,40 @@ def test_without_an_engine_the_cells_say_why(monkeypatch, built, run_dirs, tmp_p
         c for c in model["cells"] if c["column"] == "linux-x86_64-musl" and c["probe"] == "tz.utc"
     ]
     assert host[0]["value"] == 0
+
+
+def test_environment_results_are_reused_until_the_image_changes(
+    monkeypatch, engine, built, run_dirs, tmp_path: Path
+):
+    options = pipeline.Options(
+        targets_file=TARGETS_FILE,
+        targets=("linux-x86_64-musl",),
+        probes=("tz",),
+        build_dir=run_dirs["build"],
+        cache_dir=tmp_path / "cache",
+        out=tmp_path / "reports",
+    )
+    started: list[str] = []
+    command = EnvironmentRunner.command
+
+    def counted(self, target, program):
+        started.append(self.env.name)
+        return command(self, target, program)
+
+    monkeypatch.setattr(EnvironmentRunner, "command", counted)
+
+    def scratch_cells() -> dict[str, object]:
+        p = pipeline.plan(options)
+        model = pipeline.judge(p, pipeline.execute(p, Reporter(quiet=True)))
+        column = "linux-x86_64-musl@scratch"
+        return {c["probe"]: c["value"] for c in model["cells"] if c["column"] == column}
+
+    first = scratch_cells()
+    assert first["tz.utc"] == 0 and "scratch" in started
+    started.clear()
+    assert scratch_cells() == first
+    assert started == []  # every environment column answered from the cache
+    image_id = Engine.image_id
+    monkeypatch.setattr(Engine, "image_id", lambda self, tag: f"{image_id(self, tag)}-rebuilt")
+    assert scratch_cells() == first
+    assert "scratch" in started  # a new image digest runs the columns again
