@@ -1,10 +1,17 @@
-"""Build-time probes: compile and link a few lines for a target at its floor.
+"""Build-time probes: compile, and for functions link, a few lines for a target at its floor.
 
 Each check is a small C program generated from the catalogue's `build` entry.
-Availability checks (header, function, type, member) link an executable and
-turn the compiler's refusal into the value "unavailable" with the reason; value checks
-(macro, expr) compile an object whose data holds the value behind a marker,
-read back from the object file, so no target code ever runs.
+Availability checks (header, type, member) compile it, and function checks
+compile and link it; the compiler's or linker's refusal becomes the value
+"unavailable" with the reason.  Value checks (macro, expr) compile an object
+whose data holds the value behind a marker, read back from the object file,
+so no target code ever runs.
+
+Checks are decided in groups where that gives exactly what each gives alone
+(see `batches`): value checks sharing their headers and defines compile as
+one program; availability checks compile one by one, each with only its own
+headers, and the functions among them link as one executable, with a lone
+link for any the linker names.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import re
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from .. import cache
@@ -51,6 +59,12 @@ VALUE_KINDS = frozenset({"macro", "expr"})
 #: The kinds whose refusal is a result ("unavailable"), not a failed build.
 AVAILABILITY_KINDS = frozenset({"header", "function", "type", "member"})
 
+#: The availability kinds a compile decides alone; a function must also link.
+COMPILE_KINDS = frozenset({"header", "type", "member"})
+
+#: Bump when the meaning of a stored check result changes, so that old ones miss.
+CHECK_FORMAT = 2
+
 #: Probes compile at the core's -O2: zig builds its libc runtime per
 #: optimisation mode, and -O0 would build every target's a second time (with
 #: the sanitizer runtime) on a cold cache.  No sanitizer runtime is linked.
@@ -68,32 +82,36 @@ def _preamble(build: BuildCheck) -> list[str]:
     return lines
 
 
-def source(build: BuildCheck) -> str:
-    """The C program that decides a build-time probe."""
-    lines = _preamble(build)
+def source(build: BuildCheck, entry: str = "main") -> str:
+    """The C program that decides a build-time probe.
+
+    `entry` names its one function: "main" for a program on its own, another
+    name when it is linked with others (see _decide_together).  The entry is
+    alone on its line, so a diagnostic reads the same whatever its name.
+    """
+    if build.kind in VALUE_KINDS:
+        return "\n".join([*_preamble(build), *_value_lines(build, 0)]) + "\n"
+    return "\n".join([*_preamble(build), *_entry_lines(build, entry)]) + "\n"
+
+
+def _entry_lines(build: BuildCheck, entry: str) -> list[str]:
+    """The function of an availability check, which uses its subject."""
     match build.kind:
         case "header":
-            lines.append("int main(void) { return 0; }")
+            body = ["  return 0;"]
         case "function":
-            lines += [
-                "int main(void) {",
+            body = [
                 f"  volatile uintptr_t address = (uintptr_t) &{build.subject};",
                 "  return (int) (address & 1);",
-                "}",
             ]
         case "type":
-            lines.append(f"int main(void) {{ return (int) sizeof({build.subject}) == 0; }}")
+            body = [f"  return (int) sizeof({build.subject}) == 0;"]
         case "member":
             aggregate, member = build.subject.rsplit(".", 1)
-            lines += [
-                "int main(void) {",
-                f"  {aggregate} holder;",
-                f"  return (int) sizeof(holder.{member}) == 0;",
-                "}",
-            ]
-        case "macro" | "expr":
-            lines += _value_lines(build, 0)
-    return "\n".join(lines) + "\n"
+            body = [f"  {aggregate} holder;", f"  return (int) sizeof(holder.{member}) == 0;"]
+        case _:
+            raise ValueError(f"{build.kind} is not an availability check")
+    return [f"int {entry}(void)", "{", *body, "}"]
 
 
 def batch_source(builds: list[BuildCheck]) -> str:
@@ -143,7 +161,9 @@ def _command(target: Target, build: BuildCheck) -> tuple[list[str], list[str]]:
 def check_key(zig_version: str, target: Target, build: BuildCheck) -> str:
     """What determines a build-time result: zig, triple and floor, flags, the program."""
     flags, libs = _command(target, build)
-    return cache.key("check", zig_version, target.triple, target.floor, flags, libs, source(build))
+    return cache.key(
+        "check", CHECK_FORMAT, zig_version, target.triple, target.floor, flags, libs, source(build)
+    )
 
 
 def check(zig: Zig, target: Target, probe: Probe, results: cache.ResultCache) -> Observation:
@@ -173,20 +193,23 @@ def check(zig: Zig, target: Target, probe: Probe, results: cache.ResultCache) ->
 def _compile(
     zig: Zig, build: BuildCheck, text: str, flags: list[str], libs: list[str]
 ) -> tuple[Outcome, object, str]:
-    value_check = build.kind in {"macro", "expr"}
+    links = build.kind == "function"
     with tempfile.TemporaryDirectory(prefix="pm-check-") as tmp:
         src = Path(tmp) / "probe.c"
-        out = Path(tmp) / ("probe.o" if value_check else "probe.out")
+        out = Path(tmp) / ("probe.out" if links else "probe.o")
         src.write_text(text, "utf-8")
-        mode = ["-c"] if value_check else []
-        proc = zig.cc(
-            [*flags, *mode, str(src), *([] if value_check else libs), "-o", str(out)], cwd=Path(tmp)
-        )
+        mode = libs if links else ["-c"]
+        proc = zig.cc([*flags, str(src), *mode, "-o", str(out)], cwd=Path(tmp))
         if proc.returncode != 0:
             return _refusal(build, proc.stderr)
-        if not value_check:
-            return Outcome.OK, "available", f"{build.kind} {build.subject} compiles and links"
-        return _read_value(build, out.read_bytes())
+        if build.kind in VALUE_KINDS:
+            return _read_value(build, out.read_bytes())
+        return _available(build)
+
+
+def _available(build: BuildCheck) -> tuple[Outcome, object, str]:
+    did = "compiles and links" if build.kind == "function" else "compiles"
+    return Outcome.OK, "available", f"{build.kind} {build.subject} {did}"
 
 
 def _refusal(build: BuildCheck, stderr: str) -> tuple[Outcome, object, str]:
@@ -212,30 +235,35 @@ def _read_value(build: BuildCheck, data: bytes, index: int = 0) -> tuple[Outcome
 
 
 def batches(probes: list[Probe]) -> tuple[list[list[Probe]], list[Probe]]:
-    """Value checks grouped by identical headers and defines, and the rest.
+    """The checks that are decided together (see check_batch), and the rest.
 
-    Only probes whose programs would start with the same lines share one, so a
-    batch sees exactly the declarations each of its probes would see alone.
+    Value checks group by identical headers and defines: only programs that
+    would start with the same lines share one, so a batch sees exactly the
+    declarations each of its probes would see alone.  Availability checks
+    group by the libraries they link, so that no function links only because
+    another check brought in its library.
     """
     groups: dict[tuple, list[Probe]] = {}
-    single = []
     for probe in probes:
         b = probe.build
-        if b is not None and b.kind in VALUE_KINDS:
-            groups.setdefault((b.headers, b.defines, tuple(sorted(b.libs.items()))), []).append(
-                probe
-            )
+        assert b is not None, f"{probe.id} is not a build-time probe"
+        libs = tuple(sorted(b.libs.items()))
+        if b.kind in VALUE_KINDS:
+            groups.setdefault(("value", b.headers, b.defines, libs), []).append(probe)
         else:
-            single.append(probe)
+            groups.setdefault(("link", libs), []).append(probe)
     grouped = [g for g in groups.values() if len(g) > 1]
-    single += [g[0] for g in groups.values() if len(g) == 1]
+    single = [g[0] for g in groups.values() if len(g) == 1]
     return grouped, single
 
 
 def check_batch(
     zig: Zig, target: Target, probes: list[Probe], results: cache.ResultCache
 ) -> list[Observation]:
-    """Decide value checks of one batch with one compile; alone if the batch fails."""
+    """Decide one batch of `batches`: value checks with one compile, availability with one link.
+
+    Each verdict is the one the probe's lone check gives; stored results are reused.
+    """
     how = How("build", "zig", zig.version)
     column = Column(target.identifier)
     keys = {p.id: check_key(zig.version, target, p.build) for p in probes}
@@ -249,7 +277,8 @@ def check_batch(
                 probe.id, column, how, Outcome(stored["outcome"]), stored["value"], stored["detail"]
             )
     if todo:
-        found.update(_compile_batch(zig, target, todo, results, keys, how, column))
+        decide = _compile_batch if todo[0].build.kind in VALUE_KINDS else _decide_together
+        found.update(decide(zig, target, todo, results, keys, how, column))
     return [found[p.id] for p in probes]
 
 
@@ -276,3 +305,93 @@ def _compile_batch(zig, target, todo, results, keys, how, column) -> dict[str, O
                 keys[probe.id], {"outcome": outcome.value, "value": value, "detail": detail}
             )
     return decided
+
+
+def _decide_together(zig, target, todo, results, keys, how, column) -> dict[str, Observation]:
+    """Availability checks: each compiled alone, the functions among them linked as one.
+
+    A compile decides its check as the lone program would (the same lines,
+    only the entry renamed, and beside it only checks with the same lines
+    before their entries).  When the joint link fails, the checks whose
+    entries the linker names are decided by lone links and the rest link
+    again; a failure that names none sends every remaining check alone.
+    """
+    if len(todo) == 1:
+        return {todo[0].id: check(zig, target, todo[0], results)}
+    flags, libs = _command(target, todo[0].build)
+    decided: dict[str, Observation] = {}
+    started = time.monotonic()
+
+    def keep(probe: Probe, verdict: tuple[Outcome, object, str]) -> None:
+        outcome, value, detail = verdict
+        decided[probe.id] = Observation(probe.id, column, how, outcome, value, detail)
+        if outcome is Outcome.OK:
+            results.put(
+                keys[probe.id], {"outcome": outcome.value, "value": value, "detail": detail}
+            )
+
+    names = {probe.id: f"pm_check_{i}" for i, probe in enumerate(todo)}
+    # Checks whose programs start with the same lines (the same headers and
+    # defines) see the same declarations, so they share one compile; a unit
+    # that fails is split into its checks, each compiled as its lone program.
+    units: dict[str, list[Probe]] = {}
+    for probe in todo:
+        units.setdefault("\n".join(_preamble(probe.build)), []).append(probe)
+    pending = list(units.values())
+    with tempfile.TemporaryDirectory(prefix="pm-link-") as tmp:
+        objects: dict[str, Path] = {}
+        for index, members in enumerate(pending):
+            folder = Path(tmp) / str(index)
+            folder.mkdir()
+            src, obj = folder / "probe.c", folder / "probe.o"
+            lines = _preamble(members[0].build)
+            for probe in members:
+                lines += _entry_lines(probe.build, names[probe.id])
+            src.write_text("\n".join(lines) + "\n", "utf-8")
+            proc = zig.cc([*flags, "-c", str(src), "-o", str(obj)], cwd=folder)
+            if proc.returncode != 0 and len(members) > 1:
+                pending += [[probe] for probe in members]
+                continue
+            for probe in members:
+                if proc.returncode != 0:
+                    keep(probe, _refusal(probe.build, proc.stderr))
+                elif probe.build.kind in COMPILE_KINDS:
+                    keep(probe, _available(probe.build))
+                else:
+                    objects[probe.id] = obj
+        linking = [p for p in todo if p.id in objects]
+        while linking:
+            entries = [names[p.id] for p in linking]
+            proc = _link(zig, flags, libs, entries, {objects[p.id] for p in linking}, Path(tmp))
+            if proc.returncode == 0:
+                for probe in linking:
+                    keep(probe, _available(probe.build))
+                break
+            named = [p for p in linking if _names(proc.stderr, names[p.id])]
+            alone = named if named and len(named) < len(linking) else linking
+            for probe in alone:
+                decided[probe.id] = check(zig, target, probe, results)
+            linking = [p for p in linking if p not in alone]
+    share = (time.monotonic() - started) / len(todo)
+    return {pid: replace(obs, seconds=obs.seconds or share) for pid, obs in decided.items()}
+
+
+def _link(
+    zig: Zig, flags: list[str], libs: list[str], entries: list[str], objects: set[Path], tmp: Path
+):
+    """Link the compiled checks into one executable whose main calls every entry."""
+    main = tmp / "main.c"
+    main.write_text(
+        "".join(f"int {n}(void);\n" for n in entries)
+        + "int main(void) {\n  return "
+        + " + ".join(f"{n}()" for n in entries)
+        + ";\n}\n",
+        "utf-8",
+    )
+    inputs = [str(obj) for obj in sorted(objects)]
+    return zig.cc([*flags, str(main), *inputs, *libs, "-o", str(tmp / "checks.out")], cwd=tmp)
+
+
+def _names(stderr: str, entry: str) -> bool:
+    """Whether the linker's message names `entry` (Mach-O spells it with a leading _)."""
+    return re.search(rf"(?<![A-Za-z0-9]){entry}(?![A-Za-z0-9_])", stderr) is not None
