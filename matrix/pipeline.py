@@ -101,7 +101,10 @@ def plan(options: Options) -> Plan:
         zig_error = str(exc)
     all_targets, envs = targets_mod.load_all(options.targets_file, zig.facts if zig else None)
     chosen = targets_mod.select(all_targets, options.targets)
-    cat = catalogue_mod.load(options.catalogue_dir or catalogue_mod.DATA_DIR)
+    cat = catalogue_mod.load(
+        options.catalogue_dir or catalogue_mod.DATA_DIR,
+        memo=None if options.fresh else options.cache_dir / "catalogue",
+    )
     probes = cat.select(options.probes, test_only=options.test_probes)
     return Plan(options, all_targets, chosen, cat, probes, zig, zig_error, environments=envs)
 

@@ -9,13 +9,14 @@ same thing, by the pure-Python fallback.
 
 from __future__ import annotations
 
+import pickle
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import config
+from .. import cache, config
 from ..errors import ConfigError, Problem, did_you_mean
 from ..targets import Target, parse_version
 
@@ -166,8 +167,42 @@ class Catalogue:
         return chosen
 
 
-def load(data_dir: Path = DATA_DIR) -> Catalogue:
-    """Read every category file and sources.yaml; raise ConfigError on any problem."""
+def load(data_dir: Path = DATA_DIR, memo: Path | None = None) -> Catalogue:
+    """Read every category file and sources.yaml; raise ConfigError on any problem.
+
+    With `memo` (a folder), a catalogue read before from the same bytes by
+    the same code is taken from there: parsing with line numbers and
+    validating is most of an unchanged rerun's time.  Only a catalogue that
+    loaded without problems is kept, so every problem is still found.
+    """
+    if memo is None or not data_dir.is_dir():
+        return _load(data_dir)
+    stored = memo / f"{_memo_key(data_dir)}.pickle"
+    try:
+        found = pickle.loads(stored.read_bytes())
+        if isinstance(found, Catalogue):
+            return found
+    except (OSError, pickle.PickleError, EOFError, AttributeError, TypeError, ValueError):
+        pass
+    loaded = _load(data_dir)
+    cache.write_atomic(stored, pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL))
+    return loaded
+
+
+def _memo_key(data_dir: Path) -> str:
+    """A hash of the catalogue's files and of the code and schemas that read them."""
+    code = Path(__file__).resolve().parent.parent
+    inputs = [
+        *sorted(data_dir.glob("*.yaml")),
+        Path(__file__).resolve(),
+        code / "config.py",
+        code / "targets.py",
+        *sorted((code / "schemas").glob("*.json")),
+    ]
+    return cache.key(*((p.name, cache.file_digest(p)) for p in inputs))
+
+
+def _load(data_dir: Path) -> Catalogue:
     if not data_dir.is_dir():
         raise ConfigError(
             [

@@ -249,3 +249,21 @@ def test_an_entry_without_a_citation_is_rejected(tmp_path):
     path.write_text(text.replace("cite: [posix-exit, python-subprocess]", "cite: []", 1))
     with pytest.raises(ConfigError, match=r"process.yaml:\d+"):
         catalogue.load(data)
+
+
+def test_a_memo_is_reused_only_for_the_same_files(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(catalogue.DATA_DIR, data)
+    memo = tmp_path / "memo"
+    first = catalogue.load(data, memo=memo)
+    assert len(list(memo.glob("*.pickle"))) == 1
+    assert catalogue.load(data, memo=memo) == first
+    abi = data / "abi.yaml"
+    abi.write_text(abi.read_text().replace("title: C ABI and CPU", "title: ABI, changed"))
+    changed = catalogue.load(data, memo=memo)
+    assert changed.categories["abi"] == "ABI, changed"
+    assert len(list(memo.glob("*.pickle"))) == 2
+    abi.write_text(abi.read_text().replace("category: abi", "category: [abi"))
+    with pytest.raises(ConfigError) as raised:
+        catalogue.load(data, memo=memo)  # a broken file is read, never answered from the memo
+    assert raised.value.problems[0].file == abi
