@@ -34,7 +34,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from . import pipeline, targets, toolchain
+from . import pipeline, platforms, targets, toolchain
 from .build.core import NATIVE_DIR
 from .cache import write_atomic
 from .progress import Reporter
@@ -72,15 +72,16 @@ def _libc_alone(work: Path, jobs: int) -> float:
     src.write_text(TRIVIAL)
 
     def one(t: targets.Target) -> None:
+        # What the matrix links per target: an executable and a shared
+        # library, with its flags and system libraries, so the same runtime
+        # builds (libc, compiler_rt, import libraries) happen here.
         out = work / t.identifier
         out.mkdir()
-        for extra, name in (
-            ([], "a.out"),
-            (["-shared"] + ([] if t.os == "windows" else ["-fPIC"]), "lib.so"),
-        ):
-            proc = zig.cc(
-                ["-target", t.triple, "-O2", *extra, str(src), "-o", str(out / name)], cwd=out
-            )
+        policy = platforms.POLICIES[t.os]
+        libs = [f"-l{name}" for name in policy.libs]
+        for extra, name in (([], "a.out"), (["-shared", *policy.shared_flags], "lib.so")):
+            args = ["-target", t.triple, *toolchain.RUNTIME_FLAGS, *extra, str(src), *libs]
+            proc = zig.cc([*args, "-o", str(out / name)], cwd=out)
             if proc.returncode != 0:
                 raise RuntimeError(f"{t.identifier}: {proc.stderr.strip()[:300]}")
 

@@ -27,7 +27,7 @@ from ..catalogue import BuildCheck, Probe
 from ..platforms import POLICIES
 from ..results import Column, How, Observation, Outcome
 from ..targets import Target
-from ..toolchain import Zig
+from ..toolchain import RUNTIME_FLAGS, Zig
 
 __all__ = ["MARKER", "batches", "check", "check_batch", "check_key", "source"]
 
@@ -65,10 +65,17 @@ COMPILE_KINDS = frozenset({"header", "type", "member"})
 #: Bump when the meaning of a stored check result changes, so that old ones miss.
 CHECK_FORMAT = 2
 
-#: Probes compile at the core's -O2: zig builds its libc runtime per
-#: optimisation mode, and -O0 would build every target's a second time (with
-#: the sanitizer runtime) on a cold cache.  No sanitizer runtime is linked.
-PROBE_FLAGS = ("-std=c11", "-O2", "-g0", "-fno-sanitize=undefined", "-Wno-deprecated-declarations")
+#: Probes compile and link with the core's optimisation and strip flags
+#: (toolchain.RUNTIME_FLAGS): zig builds a target's libc runtime once per
+#: combination, and any other would build every target's a second time on a
+#: cold cache.  No sanitizer runtime is linked.
+PROBE_FLAGS = (
+    "-std=c11",
+    *RUNTIME_FLAGS,
+    "-g0",
+    "-fno-sanitize=undefined",
+    "-Wno-deprecated-declarations",
+)
 
 
 def _preamble(build: BuildCheck) -> list[str]:

@@ -11,11 +11,10 @@ from pathlib import Path
 from .. import cache
 from ..platforms import OS_FILE_PREFIXES, POLICIES, OsPolicy
 from ..targets import Target
-from ..toolchain import Zig
+from ..toolchain import RUNTIME_FLAGS, Zig
 
 __all__ = [
     "CFLAGS",
-    "LDFLAGS",
     "NATIVE_DIR",
     "CoreBuild",
     "build_core",
@@ -40,15 +39,20 @@ NATIVE_DIR = next(
     Path(__file__).resolve().parents[2] / "native",
 )
 
-#: Portable C11 with warnings as errors; -O2 also keeps zig's debug-mode
-#: sanitizer runtime out of the binaries.  Hidden visibility leaves only the
-#: PP_EXTERN functions of portprobe.h exported from the shared library.
-CFLAGS = ("-std=c11", "-O2", "-g0", "-Wall", "-Wextra", "-Werror", "-fvisibility=hidden")
-
-#: Stripped links: nothing at run time needs the symbol table, and without it
-#: (and without the PE debug directory, whose build id hashes the output path)
-#: the bytes depend on the inputs alone, so wheels rebuild byte for byte.
-LDFLAGS = ("-s",)
+#: Portable C11 with warnings as errors, optimised and stripped like every
+#: build of the matrix (see toolchain.RUNTIME_FLAGS); nothing at run time
+#: needs the symbol table, and without it the wheels rebuild byte for byte.
+#: Hidden visibility leaves only the PP_EXTERN functions of portprobe.h
+#: exported from the shared library.
+CFLAGS = (
+    "-std=c11",
+    *RUNTIME_FLAGS,
+    "-g0",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-fvisibility=hidden",
+)
 
 #: The define that compiles the test-only probes (native/src/testprobes.c)
 #: into a core; only the builds of `--test-probes` runs set it, and they go to
@@ -108,7 +112,6 @@ def core_key(
         target.triple,
         target.floor,
         flags,
-        LDFLAGS,
         policy.shared_flags,
         policy.libs,
         _inputs(sources, native),
@@ -153,8 +156,8 @@ def build_core(
     shared_flags = ["-shared", "-DPP_BUILDING_SHARED", *policy.shared_flags]
     library_sources = [s for s in sources if s != main]
     steps = [
-        [*flags, *LDFLAGS, *sources, *libs, "-o", str(exe)],
-        [*flags, *LDFLAGS, *shared_flags, *library_sources, *libs, "-o", str(lib)],
+        [*flags, *sources, *libs, "-o", str(exe)],
+        [*flags, *shared_flags, *library_sources, *libs, "-o", str(lib)],
     ]
     for args in steps:
         proc = zig.cc(args, cwd=folder)

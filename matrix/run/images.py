@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .. import cache
 from ..environments import Environment
-from ..toolchain import Zig
+from ..toolchain import RUNTIME_FLAGS, Zig
 from .base import tool_version
 from .engine import Engine
 
@@ -170,14 +170,14 @@ class Images:
     def launcher(self, zig: Zig, arch: str) -> Path:
         """The chroot launcher for `arch`, compiled static with zig and kept by content."""
         text = LAUNCHER_SOURCE.read_bytes()
-        key = cache.key(zig.version, arch, text.hex())
+        args = ["-target", f"{arch}-linux-musl", *RUNTIME_FLAGS, "-static", str(LAUNCHER_SOURCE)]
+        key = cache.key(zig.version, arch, args[2:-1], text.hex())
         out = self.work / f"enter-{arch}-{key[:16]}"
         with self._lock:
             if out.exists():
                 return out
             out.parent.mkdir(parents=True, exist_ok=True)
             tmp = out.with_suffix(".tmp")
-            args = ["-target", f"{arch}-linux-musl", "-O2", "-static", str(LAUNCHER_SOURCE)]
             proc = zig.cc([*args, "-o", str(tmp)])
             if proc.returncode != 0:
                 raise ImageError(f"the chroot launcher did not build: {proc.stderr.strip()[:300]}")
