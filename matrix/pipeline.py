@@ -38,6 +38,7 @@ __all__ = [
     "Options",
     "Plan",
     "build",
+    "cold_core_estimate",
     "execute",
     "judge",
     "load_model",
@@ -181,6 +182,7 @@ def _tasks(p: Plan, run_probes: bool) -> list[Task]:
                         p.native,
                         test_probes=p.options.test_probes,
                     ),
+                    estimate=cold_core_estimate(t),
                 )
             )
             grouped, single = batches(checks)
@@ -189,7 +191,8 @@ def _tasks(p: Plan, run_probes: bool) -> list[Task]:
                     f"check:{ident}:{pr.id}",
                     ident,
                     "check",
-                    partial(check, p.zig, t, pr, results),
+                    _after(partial(check, p.zig, t, pr, results)),
+                    deps=_links(ident, pr),
                     covers=(pr.id,),
                 )
                 for pr in single
@@ -199,7 +202,8 @@ def _tasks(p: Plan, run_probes: bool) -> list[Task]:
                     f"check:{ident}:batch-{i}",
                     ident,
                     "check",
-                    partial(check_batch, p.zig, t, group, results),
+                    _after(partial(check_batch, p.zig, t, group, results)),
+                    deps=_links(ident, *group),
                     covers=tuple(pr.id for pr in group),
                     estimate=0.1,
                 )
@@ -222,6 +226,22 @@ def _tasks(p: Plan, run_probes: bool) -> list[Task]:
                 )
             tasks += _environment_tasks(p, t, runnable, runners)
     return tasks
+
+
+def _links(ident: str, *probes: Probe) -> tuple[str, ...]:
+    """A check that links waits for its target's core, whose link builds zig's runtime for it.
+
+    Otherwise, on a cold zig cache, it would start the same runtime build, or
+    hold a worker waiting for zig's lock on it while the core builds.
+    """
+    if any(pr.build is not None and pr.build.kind == "function" for pr in probes):
+        return (f"core:{ident}",)
+    return ()
+
+
+def _after(fn: Any) -> Any:
+    """`fn` as a task that waits for others but takes none of their results."""
+    return lambda *_done: fn()
 
 
 def _collect(
@@ -310,10 +330,21 @@ def judge(p: Plan, done: Execution) -> dict[str, Any]:
     return model
 
 
+#: Seconds a target's first core build takes on an empty zig cache, by libc,
+#: until a run has measured it (2 cores): zig compiles MinGW-w64 and musl from
+#: source, but only generates glibc's stub libraries and reads macOS's .tbd
+#: files.  Started longest first, the slow ones do not trail at the end.
+COLD_CORE_SECONDS = {"mingw": 90.0, "musl": 60.0, "glibc": 6.0, "libsystem": 6.0}
+
+
+def cold_core_estimate(t: Target) -> float:
+    return COLD_CORE_SECONDS.get(t.libc, 60.0)
+
+
 class _Timings:
     """Seconds each task took last time, to schedule the slowest first."""
 
-    DEFAULTS = {"core": 60.0, "check": 0.05, "run": 3.0, "python": 0.5, "env": 3.0}
+    DEFAULTS = {"check": 0.05, "run": 3.0, "python": 0.5, "env": 3.0}
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -326,7 +357,7 @@ class _Timings:
         known = self.known.get(task.name)
         if isinstance(known, (int, float)):
             return float(known)
-        return self.DEFAULTS.get(task.name.split(":", 1)[0], 1.0)
+        return self.DEFAULTS.get(task.name.split(":", 1)[0], task.estimate)
 
     def save(self, seconds: dict[str, float]) -> None:
         merged = {**self.known, **{k: round(v, 3) for k, v in seconds.items()}}
@@ -445,8 +476,31 @@ def _environment_tasks(
             native = runner.backend == "native" and p.zig is not None
             fn = partial(_run_environment, p, t, p.environments[name], runner, probes=probes)
             deps = (f"core:{t.identifier}",) if native else ()
-            tasks.append(Task(f"env:{column.id}", t.identifier, "run", fn, deps=deps))
+            deps += tuple(d for d in _launcher_deps(p, p.environments[name]) if d not in deps)
+            tasks.append(Task(f"env:{column.id}", t.identifier, "run", _first(fn), deps=deps))
     return tasks
+
+
+def _launcher_deps(p: Plan, env: Environment) -> tuple[str, ...]:
+    """A hidden root's launcher is a static musl program for the engine's architecture.
+
+    Built after the core of the musl target of that architecture, it reuses
+    the runtime that build made, instead of building it a second time
+    alongside.  The engine is local (the runner bind-mounts files), so its
+    architecture is the host's.
+    """
+    if env.engine_files != "hidden" or p.zig is None:
+        return ()
+    return tuple(
+        f"core:{t.identifier}"
+        for t in p.targets
+        if (t.os, t.libc, t.arch) == ("linux", "musl", p.host.arch)
+    )[:1]
+
+
+def _first(fn: Any) -> Any:
+    """`fn` as a task taking only the result of its first dependency, if any."""
+    return lambda *done: fn(*done[:1])
 
 
 def _run_environment(
