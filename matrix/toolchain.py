@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,13 +37,16 @@ PINNED_PACKAGE = "ziglang==0.17.0.post0"
 INSTALL_HINT = f"install it with: {Path(sys.executable).name} -m pip install {PINNED_PACKAGE}"
 
 #: The flags every compile and link of the matrix passes.  zig builds each
-#: target's libc, compiler_rt and import libraries once per optimisation mode
-#: and strip setting, so links that differed in -s alone would build them all
-#: twice (a stripped x86_64-linux-musl executable after an unstripped one:
-#: 44 s more, measured).  -O2 also keeps zig's debug-mode sanitizer runtime
-#: out of the binaries; stripping leaves the bytes depending on the inputs
-#: alone (no symbol table, no PE debug directory hashing the output path).
-RUNTIME_FLAGS = ("-O2", "-s")
+#: target's libc, compiler_rt and import libraries once for each combination
+#: of optimisation, strip, visibility and sanitizer settings, so links that
+#: differed in one of them would build them all again (measured for
+#: x86_64-linux-musl: 44 s for a stripped executable after an unstripped one,
+#: 39 s for a static one after -fvisibility=hidden builds).  -O2 and
+#: -fno-sanitize=undefined keep zig's sanitizer runtime out of the binaries;
+#: stripping leaves the bytes depending on the inputs alone (no symbol table,
+#: no PE debug directory hashing the output path); hidden visibility leaves
+#: only what a shared library marks for export visible.
+RUNTIME_FLAGS = ("-O2", "-g0", "-s", "-fvisibility=hidden", "-fno-sanitize=undefined")
 
 #: zig's cache is shared by concurrent compiles; two of them can race on the
 #: same entry and one fails with one of these, although retrying succeeds.
@@ -58,8 +62,18 @@ class Zig:
     def cc(
         self, args: Sequence[str], *, cwd: Path | None = None, timeout: float = 600
     ) -> subprocess.CompletedProcess[str]:
-        """Run `zig cc ARGS`, retrying the cache races concurrent compiles hit."""
+        """Run `zig cc ARGS`, retrying the cache races concurrent compiles hit.
+
+        zig keys its libc builds partly by the path of its own installation as
+        seen from the working folder, which is relative when the installation
+        is below it: a compile started from a checkout holding .nox/harness
+        would build every runtime again (measured: 35 s for x86_64-linux-musl).
+        Such compiles, and those given no folder, run in the temporary folder;
+        their arguments must be absolute paths.
+        """
         cmd = [str(self.exe), "cc", *args]
+        if cwd is None or self.exe.resolve().is_relative_to(Path(cwd).resolve()):
+            cwd = Path(tempfile.gettempdir())
         for attempt in range(1, RETRIES + 1):
             proc = process.run(cmd, cwd=cwd, text=True, timeout=timeout, errors="replace")
             if proc.returncode == 0 or not CACHE_RACE.search(proc.stderr):

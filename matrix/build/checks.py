@@ -69,13 +69,7 @@ CHECK_FORMAT = 2
 #: (toolchain.RUNTIME_FLAGS): zig builds a target's libc runtime once per
 #: combination, and any other would build every target's a second time on a
 #: cold cache.  No sanitizer runtime is linked.
-PROBE_FLAGS = (
-    "-std=c11",
-    *RUNTIME_FLAGS,
-    "-g0",
-    "-fno-sanitize=undefined",
-    "-Wno-deprecated-declarations",
-)
+PROBE_FLAGS = ("-std=c11", *RUNTIME_FLAGS, "-Wno-deprecated-declarations")
 
 
 def _preamble(build: BuildCheck) -> list[str]:

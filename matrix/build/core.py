@@ -44,15 +44,7 @@ NATIVE_DIR = next(
 #: needs the symbol table, and without it the wheels rebuild byte for byte.
 #: Hidden visibility leaves only the PP_EXTERN functions of portprobe.h
 #: exported from the shared library.
-CFLAGS = (
-    "-std=c11",
-    *RUNTIME_FLAGS,
-    "-g0",
-    "-Wall",
-    "-Wextra",
-    "-Werror",
-    "-fvisibility=hidden",
-)
+CFLAGS = ("-std=c11", *RUNTIME_FLAGS, "-Wall", "-Wextra", "-Werror")
 
 #: The define that compiles the test-only probes (native/src/testprobes.c)
 #: into a core; only the builds of `--test-probes` runs set it, and they go to
