@@ -41,7 +41,17 @@ from .progress import Reporter
 
 __all__ = ["main"]
 
-TRIVIAL = "int pm_bench(void) { return 0; }\nint main(void) { return pm_bench(); }\n"
+#: One exported function, as the core's shared library has (zig 0.17.0 crashes
+#: linking a stripped macOS dylib that exports nothing).
+TRIVIAL = """\
+#ifdef _WIN32
+#define PM_EXPORT __declspec(dllexport)
+#else
+#define PM_EXPORT __attribute__((visibility("default")))
+#endif
+PM_EXPORT int pm_bench(void) { return 0; }
+int main(void) { return pm_bench(); }
+"""
 
 
 def _zig_cache(root: Path) -> None:
@@ -83,7 +93,8 @@ def _libc_alone(work: Path, jobs: int) -> float:
             args = ["-target", t.triple, *toolchain.RUNTIME_FLAGS, *extra, str(src), *libs]
             proc = zig.cc([*args, "-o", str(out / name)], cwd=out)
             if proc.returncode != 0:
-                raise RuntimeError(f"{t.identifier}: {proc.stderr.strip()[:300]}")
+                said = proc.stderr.strip()[:300] or f"zig cc exited with {proc.returncode}"
+                raise RuntimeError(f"{t.identifier}: {said}")
 
     started = time.monotonic()
     # Longest first, in the order the matrix's scheduler starts them.
