@@ -148,9 +148,9 @@ def test_a_container_left_by_a_time_limit_is_swept(engine, zig, all_targets, hos
     assert left.stdout.decode().split() == []
 
 
-def test_without_an_engine_the_cells_say_why(monkeypatch, built, run_dirs, tmp_path: Path):
-    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
-    options = pipeline.Options(
+def _musl_tz(run_dirs: dict[str, Path], tmp_path: Path) -> pipeline.Options:
+    """linux-x86_64-musl's tz probes, with the session's builds and a fresh result cache."""
+    return pipeline.Options(
         targets_file=TARGETS_FILE,
         targets=("linux-x86_64-musl",),
         probes=("tz",),
@@ -158,6 +158,11 @@ def test_without_an_engine_the_cells_say_why(monkeypatch, built, run_dirs, tmp_p
         cache_dir=tmp_path / "cache",
         out=tmp_path / "reports",
     )
+
+
+def test_without_an_engine_the_cells_say_why(monkeypatch, built, run_dirs, tmp_path: Path):
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-engine.sock")
+    options = _musl_tz(run_dirs, tmp_path)
     p = pipeline.plan(options)
     model = pipeline.judge(p, pipeline.execute(p, Reporter(quiet=True)))
     env_cells = [c for c in model["cells"] if "@" in c["column"]]
@@ -177,14 +182,7 @@ def test_without_an_engine_the_cells_say_why(monkeypatch, built, run_dirs, tmp_p
 def test_environment_results_are_reused_until_the_image_changes(
     monkeypatch, engine, built, run_dirs, tmp_path: Path
 ):
-    options = pipeline.Options(
-        targets_file=TARGETS_FILE,
-        targets=("linux-x86_64-musl",),
-        probes=("tz",),
-        build_dir=run_dirs["build"],
-        cache_dir=tmp_path / "cache",
-        out=tmp_path / "reports",
-    )
+    options = _musl_tz(run_dirs, tmp_path)
     started: list[str] = []
     command = EnvironmentRunner.command
 
