@@ -21,7 +21,7 @@ from typing import Any
 from . import catalogue as catalogue_mod
 from . import compare, platforms, report, run, toolchain
 from . import targets as targets_mod
-from .build import CoreBuild, build_core, check, native_probe_names
+from .build import CoreBuild, build_core, native_probe_names
 from .build.checks import batches, check_batch
 from .build.core import NATIVE_DIR
 from .cache import ResultCache, write_atomic
@@ -186,29 +186,19 @@ def _tasks(p: Plan, run_probes: bool) -> list[Task]:
                 )
             )
             grouped, single = batches(checks)
-            tasks += [
-                Task(
-                    f"check:{ident}:{pr.id}",
-                    ident,
-                    "check",
-                    _after(partial(check, p.zig, t, pr, results)),
-                    deps=_links(ident, pr),
-                    covers=(pr.id,),
+            for i, group in enumerate([*grouped, *([pr] for pr in single)]):
+                name = group[0].id if len(group) == 1 else f"batch-{i}"
+                decide = partial(check_batch, p.zig, t, group, results)
+                tasks.append(
+                    Task(
+                        f"check:{ident}:{name}",
+                        ident,
+                        "check",
+                        _after(decide),
+                        deps=_links(ident, *group),
+                        covers=tuple(pr.id for pr in group),
+                    )
                 )
-                for pr in single
-            ]
-            tasks += [
-                Task(
-                    f"check:{ident}:batch-{i}",
-                    ident,
-                    "check",
-                    _after(partial(check_batch, p.zig, t, group, results)),
-                    deps=_links(ident, *group),
-                    covers=tuple(pr.id for pr in group),
-                    estimate=0.1,
-                )
-                for i, group in enumerate(grouped)
-            ]
         if run_probes and runnable:
             deps = (f"core:{ident}",) if p.zig is not None else ()
             tasks.append(

@@ -176,19 +176,35 @@ def check(zig: Zig, target: Target, probe: Probe, results: cache.ResultCache) ->
     k = check_key(zig.version, target, build)
     how = How("build", "zig", zig.version)
     column = Column(target.identifier)
-    stored = results.get(k)
+    stored = _recall(results, k, probe.id, how, column)
     if stored is not None:
-        return Observation(
-            probe.id, column, how, Outcome(stored["outcome"]), stored["value"], stored["detail"]
-        )
+        return stored
     started = time.monotonic()
     outcome, value, detail = _compile(zig, build, text, flags, libs)
     obs = Observation(
         probe.id, column, how, outcome, value, detail, seconds=time.monotonic() - started
     )
+    _remember(results, k, outcome, value, detail)
+    return obs
+
+
+def _recall(
+    results: cache.ResultCache, k: str, probe_id: str, how: How, column: Column
+) -> Observation | None:
+    """The stored verdict under `k` as the probe's observation, if there is one."""
+    stored = results.get(k)
+    if stored is None:
+        return None
+    outcome = Outcome(stored["outcome"])
+    return Observation(probe_id, column, how, outcome, stored["value"], stored["detail"])
+
+
+def _remember(
+    results: cache.ResultCache, k: str, outcome: Outcome, value: object, detail: str
+) -> None:
+    """Store a verdict; only results are stored, never a failed build."""
     if outcome is Outcome.OK:
         results.put(k, {"outcome": outcome.value, "value": value, "detail": detail})
-    return obs
 
 
 def _compile(
@@ -270,13 +286,11 @@ def check_batch(
     keys = {p.id: check_key(zig.version, target, p.build) for p in probes}
     found, todo = {}, []
     for probe in probes:
-        stored = results.get(keys[probe.id])
+        stored = _recall(results, keys[probe.id], probe.id, how, column)
         if stored is None:
             todo.append(probe)
         else:
-            found[probe.id] = Observation(
-                probe.id, column, how, Outcome(stored["outcome"]), stored["value"], stored["detail"]
-            )
+            found[probe.id] = stored
     if todo:
         decide = _compile_batch if todo[0].build.kind in VALUE_KINDS else _decide_together
         found.update(decide(zig, target, todo, results, keys, how, column))
@@ -301,10 +315,7 @@ def _compile_batch(zig, target, todo, results, keys, how, column) -> dict[str, O
     for index, probe in enumerate(todo):
         outcome, value, detail = _read_value(probe.build, data, index)
         decided[probe.id] = Observation(probe.id, column, how, outcome, value, detail, share)
-        if outcome is Outcome.OK:
-            results.put(
-                keys[probe.id], {"outcome": outcome.value, "value": value, "detail": detail}
-            )
+        _remember(results, keys[probe.id], outcome, value, detail)
     return decided
 
 
@@ -326,10 +337,7 @@ def _decide_together(zig, target, todo, results, keys, how, column) -> dict[str,
     def keep(probe: Probe, verdict: tuple[Outcome, object, str]) -> None:
         outcome, value, detail = verdict
         decided[probe.id] = Observation(probe.id, column, how, outcome, value, detail)
-        if outcome is Outcome.OK:
-            results.put(
-                keys[probe.id], {"outcome": outcome.value, "value": value, "detail": detail}
-            )
+        _remember(results, keys[probe.id], outcome, value, detail)
 
     names = {probe.id: f"pm_check_{i}" for i, probe in enumerate(todo)}
     # Checks whose programs start with the same lines (the same headers and
