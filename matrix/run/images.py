@@ -170,15 +170,16 @@ class Images:
     def launcher(self, zig: Zig, arch: str) -> Path:
         """The chroot launcher for `arch`, compiled static with zig and kept by content."""
         text = LAUNCHER_SOURCE.read_bytes()
-        args = ["-target", f"{arch}-linux-musl", *RUNTIME_FLAGS, "-static", str(LAUNCHER_SOURCE)]
-        key = cache.key(zig.version, arch, args[2:-1], text.hex())
+        flags = [*RUNTIME_FLAGS, "-static"]
+        key = cache.key(zig.version, arch, flags, text.hex())
         out = self.work / f"enter-{arch}-{key[:16]}"
         with self._lock:
             if out.exists():
                 return out
             out.parent.mkdir(parents=True, exist_ok=True)
             tmp = out.with_suffix(".tmp")
-            proc = zig.cc([*args, "-o", str(tmp)])
+            source = str(LAUNCHER_SOURCE)
+            proc = zig.cc(["-target", f"{arch}-linux-musl", *flags, source, "-o", str(tmp)])
             if proc.returncode != 0:
                 raise ImageError(f"the chroot launcher did not build: {proc.stderr.strip()[:300]}")
             os.replace(tmp, out)
